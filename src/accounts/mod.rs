@@ -1,0 +1,8 @@
+//! Accounts: users, roles bound to a scope, sessions, API tokens, and the authorization function.
+pub mod api;
+pub mod authz;
+pub mod model;
+pub mod pages;
+pub mod secrets;
+pub mod service;
+pub mod store;

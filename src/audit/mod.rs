@@ -1,0 +1,8 @@
+//! The audit log: every change, append-only and hash-chained.
+pub mod api;
+pub mod model;
+pub mod pages;
+pub mod store;
+
+pub use model::Actor;
+pub use store::{Change, record};

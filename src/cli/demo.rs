@@ -1,0 +1,23 @@
+use crate::demo::{DEMO_PASSWORD, DemoResult};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {}
+
+pub async fn run(url: &str, _a: Args) -> anyhow::Result<ExitCode> {
+    let db = super::open(url).await?;
+    print(&crate::demo::load(&db).await?);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn print(r: &DemoResult) {
+    if !r.created.is_empty() {
+        println!("已创建演示账号（密码均为 {DEMO_PASSWORD}，仅供演示）：");
+        for (username, role, password) in &r.created {
+            println!("  {username:<14} {password:<16} {role}");
+        }
+    }
+    if !r.existing.is_empty() {
+        println!("演示账号已存在，未改动：{}", r.existing.join("、"));
+    }
+}

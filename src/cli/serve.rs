@@ -1,0 +1,49 @@
+use crate::web::{AppState, Config};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080", env = "ZHAOSHANG_ADDR")]
+    addr: String,
+    /// Load the demo organisation first (what `zhaoshang demo` does)
+    #[arg(long)]
+    demo: bool,
+    /// Minimum password length
+    #[arg(long, env = "ZHAOSHANG_PASSWORD_MIN_LENGTH", default_value_t = 8)]
+    password_min_length: usize,
+    /// Minimum number of character classes in a password (of lower, upper, digit, symbol)
+    #[arg(long, env = "ZHAOSHANG_PASSWORD_MIN_CLASSES", default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=4))]
+    password_min_classes: u8,
+    /// Mark cookies Secure (when served over HTTPS)
+    #[arg(long, env = "ZHAOSHANG_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+pub async fn run(url: &str, a: Args) -> anyhow::Result<ExitCode> {
+    let db = super::open(url).await?;
+    if a.demo {
+        super::demo::print(&crate::demo::load(&db).await?);
+    }
+    let listener = tokio::net::TcpListener::bind(&a.addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("无法监听 {}：{e}", a.addr))?;
+    let config = Config {
+        password_policy: crate::accounts::model::PasswordPolicy {
+            min_length: a.password_min_length,
+            min_classes: a.password_min_classes as usize,
+        },
+        secure_cookies: a.secure_cookies,
+    };
+    eprintln!("zhaoshang 已启动：http://{}/login", listener.local_addr()?);
+    crate::web::serve(
+        AppState {
+            db,
+            config: Arc::new(config),
+        },
+        listener,
+    )
+    .await?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,74 @@
+//! Forward-only migrations, one folder per backend, embedded in the binary.
+//! Each migration runs in its own transaction together with its row in `schema_migrations`.
+
+use super::Db;
+
+/// (version, name, SQLite script, PostgreSQL script). Append only; never edit a released one.
+pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../../migrations/sqlite/0001_foundation.sql"),
+    include_str!("../../migrations/postgres/0001_foundation.sql"),
+)];
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+    version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+pub async fn migrate(db: &Db) -> anyhow::Result<()> {
+    let now = time::OffsetDateTime::now_utc().to_string();
+    match db {
+        Db::Sqlite(pool) => {
+            sqlx::raw_sql(CREATE_TABLE).execute(pool).await?;
+            for (version, name, sql, _) in MIGRATIONS {
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let done: Option<i64> =
+                    sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                        .bind(version)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if done.is_none() {
+                    tracing::info!(version, name, "applying migration");
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("INSERT INTO schema_migrations VALUES ($1, $2, $3)")
+                        .bind(version)
+                        .bind(name)
+                        .bind(&now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            }
+        }
+        Db::Postgres(pool) => {
+            let mut tx = pool.begin().await?;
+            // Two instances starting together must not both apply the same migration.
+            sqlx::query("SELECT pg_advisory_xact_lock(7426001)")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::raw_sql(CREATE_TABLE).execute(&mut *tx).await?;
+            for (version, name, _, sql) in MIGRATIONS {
+                let done: Option<i64> =
+                    sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                        .bind(version)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if done.is_none() {
+                    tracing::info!(version, name, "applying migration");
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("INSERT INTO schema_migrations VALUES ($1, $2, $3)")
+                        .bind(version)
+                        .bind(name)
+                        .bind(&now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            tx.commit().await?;
+        }
+    }
+    Ok(())
+}

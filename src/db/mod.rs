@@ -1,0 +1,212 @@
+//! The storage backend: SQLite (embedded default) or PostgreSQL (production).
+//!
+//! We use the concrete sqlx drivers, not `Any` (it has no dates or UUIDs). Each query is written
+//! once with `$N` placeholders, which both drivers accept, and run through the macros below,
+//! which dispatch on the backend. Store functions take an [`Ex`] so they work inside the
+//! transaction that the use case owns.
+
+mod migrate;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
+
+pub use migrate::{MIGRATIONS, migrate};
+
+/// The default database: a SQLite file under `./data/`, created on first start.
+pub const DEFAULT_URL: &str = "sqlite://data/zhaoshang.db";
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A borrowed executor: a pooled connection or an open transaction, on either backend.
+pub enum Ex<'a> {
+    Sqlite(&'a mut SqliteConnection),
+    Postgres(&'a mut PgConnection),
+}
+
+/// A transaction owned by a use case; store functions get it through [`Tx::ex`].
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// A pooled connection for reads that need no transaction.
+pub enum Conn {
+    Sqlite(sqlx::pool::PoolConnection<Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<Postgres>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Db {
+    /// Opens (and for SQLite creates) the database named by `url`. Does not migrate.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // FULL: a committed change survives a power cut, which officials expect.
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            if let Some(parent) = opts.get_filename().parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent)?;
+                }
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else {
+            anyhow::bail!("数据库地址无法识别：{url}（应以 sqlite: 或 postgres:// 开头）")
+        }
+    }
+
+    /// Connects and brings the schema up to date.
+    pub async fn open(url: &str) -> anyhow::Result<Db> {
+        let db = Db::connect(url).await?;
+        migrate(&db).await?;
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`)
+    /// so that a transaction that reads before it writes never fails with SQLITE_BUSY.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    pub async fn conn(&self) -> Result<Conn, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(p) => Conn::Sqlite(p.acquire().await?),
+            Db::Postgres(p) => Conn::Postgres(p.acquire().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+impl Tx {
+    pub fn ex(&mut self) -> Ex<'_> {
+        match self {
+            Tx::Sqlite(t) => Ex::Sqlite(&mut *t),
+            Tx::Postgres(t) => Ex::Postgres(&mut *t),
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+    }
+}
+
+impl Conn {
+    pub fn ex(&mut self) -> Ex<'_> {
+        match self {
+            Conn::Sqlite(c) => Ex::Sqlite(&mut *c),
+            Conn::Postgres(c) => Ex::Postgres(&mut *c),
+        }
+    }
+}
+
+impl Ex<'_> {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Ex::Sqlite(_) => Backend::Sqlite,
+            Ex::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// Runs `query_as::<T>(sql)` with the given binds on whichever backend `ex` is, returning
+/// the given fetch method's result (`fetch_all`, `fetch_one`, `fetch_optional`).
+#[macro_export]
+macro_rules! q_as {
+    ($ex:expr, $fetch:ident, $T:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
+        match $ex {
+            $crate::db::Ex::Sqlite(c) => {
+                sqlx::query_as::<_, $T>($sql)$(.bind($arg))*.$fetch(&mut **c).await
+            }
+            $crate::db::Ex::Postgres(c) => {
+                sqlx::query_as::<_, $T>($sql)$(.bind($arg))*.$fetch(&mut **c).await
+            }
+        }
+    };
+}
+
+/// Like [`q_as!`] for a single scalar column (`query_scalar`).
+#[macro_export]
+macro_rules! q_scalar {
+    ($ex:expr, $fetch:ident, $T:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
+        match $ex {
+            $crate::db::Ex::Sqlite(c) => {
+                sqlx::query_scalar::<_, $T>($sql)$(.bind($arg))*.$fetch(&mut **c).await
+            }
+            $crate::db::Ex::Postgres(c) => {
+                sqlx::query_scalar::<_, $T>($sql)$(.bind($arg))*.$fetch(&mut **c).await
+            }
+        }
+    };
+}
+
+/// Executes a statement; returns the number of rows affected.
+#[macro_export]
+macro_rules! q_exec {
+    ($ex:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        match $ex {
+            $crate::db::Ex::Sqlite(c) => sqlx::query($sql)$(.bind($arg))*.execute(&mut **c).await
+                .map(|r| r.rows_affected()),
+            $crate::db::Ex::Postgres(c) => sqlx::query($sql)$(.bind($arg))*.execute(&mut **c).await
+                .map(|r| r.rows_affected()),
+        }
+    };
+}
+
+/// Whether a database error is a unique-constraint violation (a duplicate key).
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => d.is_unique_violation(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,120 @@
+//! The one error type. Handlers and use cases return it with `?`; the web layer renders it as
+//! a Chinese HTML page or as JSON `{code, message, fields}`. Internal causes are logged, never shown.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{message}")]
+    Invalid {
+        message: String,
+        fields: Vec<FieldError>,
+    },
+    #[error("请先登录")]
+    Unauthorized(String),
+    #[error("无权访问")]
+    Forbidden,
+    #[error("页面或记录不存在")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PreconditionFailed(String),
+    #[error("表单已失效，请刷新页面后重试")]
+    Csrf,
+    #[error("内部错误")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+impl AppError {
+    pub fn invalid(message: impl Into<String>) -> AppError {
+        AppError::Invalid {
+            message: message.into(),
+            fields: vec![],
+        }
+    }
+
+    pub fn field(field: &str, message: impl Into<String>) -> AppError {
+        let message = message.into();
+        AppError::Invalid {
+            message: message.clone(),
+            fields: vec![FieldError {
+                field: field.into(),
+                message,
+            }],
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Invalid { .. } => "invalid",
+            AppError::Unauthorized(_) => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::Conflict(_) => "conflict",
+            AppError::PreconditionFailed(_) => "precondition_failed",
+            AppError::Csrf => "csrf",
+            AppError::Internal(_) => "internal",
+        }
+    }
+}
+
+/// What the error-rendering middleware needs to draw the page or the JSON body.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorInfo {
+    pub code: String,
+    pub message: String,
+    pub fields: Vec<FieldError>,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(e) = &self {
+            tracing::error!(error = ?e, "internal error");
+        }
+        let message = match &self {
+            AppError::Unauthorized(m) if !m.is_empty() => m.clone(),
+            other => other.to_string(),
+        };
+        let fields = match &self {
+            AppError::Invalid { fields, .. } => fields.clone(),
+            _ => vec![],
+        };
+        let info = ErrorInfo {
+            code: self.code().into(),
+            message,
+            fields,
+        };
+        let mut resp = (self.status(), axum::Json(info.clone())).into_response();
+        resp.extensions_mut().insert(info);
+        resp
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

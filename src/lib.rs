@@ -1,0 +1,13 @@
+//! zhaoshang — investment promotion and major-project management for Chinese provinces,
+//! cities, counties and parks. One binary: web pages, a JSON API, and operator commands.
+
+pub mod accounts;
+pub mod audit;
+pub mod cli;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod industries;
+pub mod reference;
+pub mod regions;
+pub mod web;

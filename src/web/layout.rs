@@ -1,0 +1,86 @@
+//! What every page's frame needs: title, the signed-in user, navigation, the CSRF token.
+
+use crate::accounts::authz::CurrentUser;
+use crate::accounts::model::Permission;
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub key: &'static str,
+}
+
+pub struct Layout {
+    pub title: String,
+    pub user_name: Option<String>,
+    pub roles: String,
+    pub active: &'static str,
+    pub nav: Vec<NavItem>,
+    pub csrf: String,
+    pub notice: Option<String>,
+}
+
+impl Layout {
+    pub fn new(title: &str, user: Option<&CurrentUser>, active: &'static str) -> Layout {
+        Layout {
+            title: title.to_string(),
+            user_name: user.map(|u| u.display_name.clone()),
+            roles: user.map(|u| u.roles_label()).unwrap_or_default(),
+            active,
+            nav: user.map(nav_for).unwrap_or_default(),
+            csrf: user.and_then(|u| u.csrf.clone()).unwrap_or_default(),
+            notice: None,
+        }
+    }
+
+    pub fn with_notice(mut self, notice: Option<String>) -> Layout {
+        self.notice = notice
+            .filter(|n| !n.is_empty())
+            .map(|n| n.chars().take(200).collect());
+        self
+    }
+}
+
+/// The modules a user can reach, in a fixed order.
+pub fn nav_for(u: &CurrentUser) -> Vec<NavItem> {
+    let mut v = vec![NavItem {
+        href: "/",
+        label: "首页",
+        key: "home",
+    }];
+    if u.can(Permission::ViewReference) {
+        v.push(NavItem {
+            href: "/regions",
+            label: "区划与园区",
+            key: "regions",
+        });
+    }
+    if u.can(Permission::ManageUsers) {
+        v.push(NavItem {
+            href: "/admin/users",
+            label: "用户管理",
+            key: "users",
+        });
+    }
+    if u.can(Permission::ManageGrants) {
+        v.push(NavItem {
+            href: "/admin/grants",
+            label: "角色授权",
+            key: "grants",
+        });
+    }
+    if u.can(Permission::ReadAudit) {
+        v.push(NavItem {
+            href: "/audit",
+            label: "审计日志",
+            key: "audit",
+        });
+    }
+    v
+}
+
+/// Renders a typed template into a response body.
+pub fn html<T: askama::Template>(t: &T) -> crate::error::AppResult<axum::response::Html<String>> {
+    Ok(axum::response::Html(
+        t.render().map_err(anyhow::Error::from)?,
+    ))
+}

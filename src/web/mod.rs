@@ -1,0 +1,119 @@
+//! Router assembly, middleware, and the pieces every page shares.
+
+pub mod assets;
+pub mod auth;
+pub mod errors;
+pub mod extract;
+pub mod home;
+pub mod layout;
+pub mod openapi;
+pub mod routes;
+
+use crate::accounts::model::PasswordPolicy;
+use crate::db::Db;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, header};
+use routes::{RouteSpec, Routes};
+use std::sync::Arc;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Request bodies above this are refused with 413 (uploads get their own, larger limit).
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub password_policy: PasswordPolicy,
+    /// Mark cookies `Secure` (when served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            password_policy: PasswordPolicy::default(),
+            secure_cookies: false,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+/// Every route of the application with its rule. Each bounded context adds its own.
+pub fn routes() -> Routes {
+    let r = Routes::default();
+    let r = home::routes(r);
+    let r = crate::accounts::pages::routes(r);
+    let r = crate::accounts::api::routes(r);
+    let r = crate::regions::pages::routes(r);
+    let r = crate::regions::api::routes(r);
+    let r = crate::industries::api::routes(r);
+    let r = crate::audit::pages::routes(r);
+    let r = crate::audit::api::routes(r);
+    openapi::routes(r)
+}
+
+pub fn specs() -> Vec<RouteSpec> {
+    routes().specs
+}
+
+pub fn app(state: AppState) -> Router {
+    let Routes { router, .. } = routes();
+    let security_headers = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    ];
+    let mut router = router
+        .fallback(errors::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .layer(axum::middleware::from_fn(errors::render_errors))
+        .layer(axum::middleware::from_fn(auth::client_ip))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT));
+    for (name, value) in security_headers {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from(name),
+            HeaderValue::from_static(value),
+        ));
+    }
+    router
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("signal handler");
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,124 @@
+//! The OpenAPI 3 document, generated from the route registry so that every API route is in it.
+
+use super::routes::{Routes, Rule};
+use axum::Json;
+use axum::http::Method;
+use serde_json::{Map, Value, json};
+
+pub fn routes(r: Routes) -> Routes {
+    r.page(
+        Method::GET,
+        "/api/v1/openapi.json",
+        Rule::Public,
+        "OpenAPI 文档",
+        document,
+    )
+}
+
+async fn document() -> Json<Value> {
+    Json(build(&super::specs()))
+}
+
+fn schemas() -> Value {
+    json!({
+        "Error": {"type": "object", "required": ["code", "message", "fields"], "properties": {
+            "code": {"type": "string", "description": "机器可读的错误类别"},
+            "message": {"type": "string", "description": "中文说明"},
+            "fields": {"type": "array", "items": {"type": "object", "properties": {
+                "field": {"type": "string"}, "message": {"type": "string"}}}}}},
+        "Me": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "username": {"type": "string"},
+            "display_name": {"type": "string"}, "region": {"type": "string"},
+            "grants": {"type": "array", "items": {"type": "object", "properties": {
+                "role": {"type": "string"}, "scope": {"type": "string"}, "scope_name": {"type": "string"}}}}}},
+        "Region": {"type": "object", "properties": {
+            "code": {"type": "string"}, "name": {"type": "string"}, "short_name": {"type": "string", "nullable": true},
+            "level": {"type": "string", "enum": ["province", "city", "county", "park"]},
+            "kind": {"type": "string"}, "parent": {"type": "string", "nullable": true}, "path": {"type": "string"}}},
+        "Industry": {"type": "object", "properties": {
+            "code": {"type": "string"}, "section": {"type": "string"}, "level": {"type": "integer"},
+            "parent": {"type": "string", "nullable": true}, "name": {"type": "string"}}},
+        "User": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "username": {"type": "string"},
+            "display_name": {"type": "string"}, "region": {"type": "string"},
+            "department": {"type": "string", "nullable": true}, "disabled": {"type": "boolean"},
+            "locked_until": {"type": "string", "format": "date-time", "nullable": true},
+            "version": {"type": "integer"}}},
+        "UserCreate": {"type": "object", "required": ["username", "display_name", "region"], "properties": {
+            "username": {"type": "string", "pattern": "^[a-z][a-z0-9._-]{2,31}$"},
+            "display_name": {"type": "string"}, "region": {"type": "string", "description": "所属单位区划代码"},
+            "department": {"type": "string"}, "password": {"type": "string", "description": "留空则自动生成"}}},
+        "UserCreated": {"type": "object", "properties": {
+            "user": {"$ref": "#/components/schemas/User"}, "password": {"type": "string"}}},
+        "AuditPage": {"type": "object", "properties": {
+            "total": {"type": "integer"}, "page": {"type": "integer"},
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/AuditRecord"}}}},
+        "AuditRecord": {"type": "object", "properties": {
+            "seq": {"type": "integer"}, "at": {"type": "string", "format": "date-time"},
+            "actor_name": {"type": "string"}, "ip": {"type": "string", "nullable": true},
+            "action": {"type": "string"}, "entity": {"type": "string"}, "entity_id": {"type": "string"},
+            "region": {"type": "string", "nullable": true}, "before_json": {"type": "string", "nullable": true},
+            "after_json": {"type": "string", "nullable": true}, "hash": {"type": "string"}}},
+    })
+}
+
+fn schema_ref(name: &str) -> Value {
+    if let Some(inner) = name.strip_suffix("[]") {
+        json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{inner}")}})
+    } else {
+        json!({"$ref": format!("#/components/schemas/{name}")})
+    }
+}
+
+pub fn build(specs: &[super::routes::RouteSpec]) -> Value {
+    let mut paths: Map<String, Value> = Map::new();
+    for s in specs {
+        let Some(doc) = s.api else { continue };
+        let mut params: Vec<Value> = s
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|x| x.strip_suffix('}')))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        params.extend(doc.query.iter().map(|(name, desc)| {
+            json!({"name": name, "in": "query", "required": false, "description": desc, "schema": {"type": "string"}})
+        }));
+        let ok = match doc.response {
+            Some(r) => {
+                json!({"description": "成功", "content": {"application/json": {"schema": schema_ref(r)}}})
+            }
+            None => json!({"description": "成功"}),
+        };
+        let err = json!({"description": "错误", "content": {"application/json": {"schema": schema_ref("Error")}}});
+        let mut op = json!({
+            "summary": s.summary,
+            "operationId": format!("{}_{}", s.method.as_str().to_lowercase(),
+                s.path.trim_start_matches("/api/v1/").replace(['/', '{', '}'], "_")),
+            "parameters": params,
+            "responses": {"200": ok, "401": err.clone(), "403": err.clone(), "404": err.clone(), "422": err},
+        });
+        if s.rule != Rule::Public {
+            op["security"] = json!([{"bearerAuth": []}]);
+        }
+        if let Some(req) = doc.request {
+            op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": schema_ref(req)}}});
+        }
+        paths
+            .entry(s.path.to_string())
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .expect("object")
+            .insert(s.method.as_str().to_lowercase(), op);
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "zhaoshang 招商引资与重大项目管理 API", "version": env!("CARGO_PKG_VERSION")},
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                "description": "以 `zhaoshang token create --username 用户名` 签发的令牌"}},
+            "schemas": schemas(),
+        },
+    })
+}
