@@ -12,110 +12,19 @@ pub const DEMO_PASSWORD: &str = "Zhaoshang@2026";
 
 /// (username, name, unit region, department, role, scope)
 pub const DEMO_USERS: &[(&str, &str, &str, Option<&str>, Role, &str)] = &[
-    (
-        "hn.leader",
-        "湖南省领导（演示）",
-        "43",
-        None,
-        Role::Leader,
-        "43",
-    ),
-    (
-        "hn.sysadmin",
-        "省系统管理员（演示）",
-        "43",
-        Some("省商务厅信息中心"),
-        Role::SysAdmin,
-        "43",
-    ),
-    (
-        "hn.secadmin",
-        "省安全管理员（演示）",
-        "43",
-        Some("省商务厅信息中心"),
-        Role::SecurityAdmin,
-        "43",
-    ),
-    (
-        "hn.auditor",
-        "省审计员（演示）",
-        "43",
-        Some("省商务厅信息中心"),
-        Role::Auditor,
-        "43",
-    ),
-    (
-        "cs.leader",
-        "长沙市领导（演示）",
-        "4301",
-        None,
-        Role::Leader,
-        "4301",
-    ),
-    (
-        "cs.invest",
-        "长沙市招商专员（演示）",
-        "4301",
-        Some("市商务局"),
-        Role::InvestmentOfficer,
-        "4301",
-    ),
-    (
-        "cs.service",
-        "长沙市服务专员（演示）",
-        "4301",
-        Some("市工信局"),
-        Role::ServiceSpecialist,
-        "4301",
-    ),
-    (
-        "cs.handler",
-        "长沙市部门办理人（演示）",
-        "4301",
-        Some("市自然资源和规划局"),
-        Role::DepartmentHandler,
-        "4301",
-    ),
-    (
-        "cs.reporter",
-        "长沙市填报员（演示）",
-        "4301",
-        Some("市发改委"),
-        Role::Reporter,
-        "4301",
-    ),
-    (
-        "cs.sysadmin",
-        "长沙市系统管理员（演示）",
-        "4301",
-        Some("市数据资源局"),
-        Role::SysAdmin,
-        "4301",
-    ),
-    (
-        "wc.invest",
-        "望城经开区招商专员（演示）",
-        "43011251",
-        Some("招商合作局"),
-        Role::InvestmentOfficer,
-        "43011251",
-    ),
-    (
-        "xt.leader",
-        "湘潭市领导（演示）",
-        "4303",
-        None,
-        Role::Leader,
-        "4303",
-    ),
-    (
-        "cz.invest",
-        "郴州市招商专员（演示）",
-        "4310",
-        Some("市商务局"),
-        Role::InvestmentOfficer,
-        "4310",
-    ),
+    ("hn.leader", "湖南省领导（演示）", "43", None, Role::Leader, "43"),
+    ("hn.sysadmin", "省系统管理员（演示）", "43", Some("省商务厅信息中心"), Role::SysAdmin, "43"),
+    ("hn.secadmin", "省安全管理员（演示）", "43", Some("省商务厅信息中心"), Role::SecurityAdmin, "43"),
+    ("hn.auditor", "省审计员（演示）", "43", Some("省商务厅信息中心"), Role::Auditor, "43"),
+    ("cs.leader", "长沙市领导（演示）", "4301", None, Role::Leader, "4301"),
+    ("cs.invest", "长沙市招商专员（演示）", "4301", Some("市商务局"), Role::InvestmentOfficer, "4301"),
+    ("cs.service", "长沙市服务专员（演示）", "4301", Some("市工信局"), Role::ServiceSpecialist, "4301"),
+    ("cs.handler", "长沙市部门办理人（演示）", "4301", Some("市自然资源和规划局"), Role::DepartmentHandler, "4301"),
+    ("cs.reporter", "长沙市填报员（演示）", "4301", Some("市发改委"), Role::Reporter, "4301"),
+    ("cs.sysadmin", "长沙市系统管理员（演示）", "4301", Some("市数据资源局"), Role::SysAdmin, "4301"),
+    ("wc.invest", "望城经开区招商专员（演示）", "43011251", Some("招商合作局"), Role::InvestmentOfficer, "43011251"),
+    ("xt.leader", "湘潭市领导（演示）", "4303", None, Role::Leader, "4303"),
+    ("cz.invest", "郴州市招商专员（演示）", "4310", Some("市商务局"), Role::InvestmentOfficer, "4310"),
 ];
 
 pub struct DemoResult {
@@ -147,17 +56,9 @@ pub async fn load(db: &Db) -> anyhow::Result<DemoResult> {
             password: Some(DEMO_PASSWORD.to_string()),
             is_demo: true,
         };
-        let (u, password) = service::create_user(db, &actor, None, n)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        service::add_grant(db, &actor, None, u.id, *role, scope)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        created.push((
-            username.to_string(),
-            format!("{}（{}）", role.label(), name),
-            password,
-        ));
+        let (u, password) = service::create_user(db, &actor, None, n).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        service::add_grant(db, &actor, None, u.id, *role, scope).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        created.push((username.to_string(), format!("{}（{}）", role.label(), name), password));
     }
     Ok(DemoResult { created, existing })
 }

@@ -14,10 +14,7 @@ pub struct FieldError {
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{message}")]
-    Invalid {
-        message: String,
-        fields: Vec<FieldError>,
-    },
+    Invalid { message: String, fields: Vec<FieldError> },
     #[error("请先登录")]
     Unauthorized(String),
     #[error("无权访问")]
@@ -42,21 +39,12 @@ impl From<sqlx::Error> for AppError {
 
 impl AppError {
     pub fn invalid(message: impl Into<String>) -> AppError {
-        AppError::Invalid {
-            message: message.into(),
-            fields: vec![],
-        }
+        AppError::Invalid { message: message.into(), fields: vec![] }
     }
 
     pub fn field(field: &str, message: impl Into<String>) -> AppError {
         let message = message.into();
-        AppError::Invalid {
-            message: message.clone(),
-            fields: vec![FieldError {
-                field: field.into(),
-                message,
-            }],
-        }
+        AppError::Invalid { message: message.clone(), fields: vec![FieldError { field: field.into(), message }] }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -106,11 +94,7 @@ impl IntoResponse for AppError {
             AppError::Invalid { fields, .. } => fields.clone(),
             _ => vec![],
         };
-        let info = ErrorInfo {
-            code: self.code().into(),
-            message,
-            fields,
-        };
+        let info = ErrorInfo { code: self.code().into(), message, fields };
         let mut resp = (self.status(), axum::Json(info.clone())).into_response();
         resp.extensions_mut().insert(info);
         resp

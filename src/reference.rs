@@ -17,11 +17,17 @@ async fn note_source(
     as_of: &str,
     rows: usize,
 ) -> Result<(), sqlx::Error> {
-    q_exec!(ex,
+    q_exec!(
+        ex,
         "INSERT INTO reference_data (dataset, source, as_of, row_count, loaded_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (dataset) DO UPDATE SET source = excluded.source, as_of = excluded.as_of,
            row_count = excluded.row_count, loaded_at = excluded.loaded_at",
-        dataset, source, as_of, rows as i64, time::OffsetDateTime::now_utc())?;
+        dataset,
+        source,
+        as_of,
+        rows as i64,
+        time::OffsetDateTime::now_utc()
+    )?;
     Ok(())
 }
 
@@ -33,15 +39,10 @@ pub async fn load(
 ) -> anyhow::Result<Loaded> {
     let (rtext, rsource, ras_of) =
         regions_csv.unwrap_or((load::REGIONS_CSV, load::REGIONS_SOURCE, load::REGIONS_AS_OF));
-    let (itext, isource, ias_of) = industries_csv.unwrap_or((
-        industries::model::CSV,
-        industries::model::SOURCE,
-        industries::model::AS_OF,
-    ));
-    let regions =
-        load::parse_csv(rtext).map_err(|e| anyhow::anyhow!("区划数据有误：\n{}", e.join("\n")))?;
-    let inds = industries::model::parse_csv(itext)
-        .map_err(|e| anyhow::anyhow!("行业数据有误：\n{}", e.join("\n")))?;
+    let (itext, isource, ias_of) =
+        industries_csv.unwrap_or((industries::model::CSV, industries::model::SOURCE, industries::model::AS_OF));
+    let regions = load::parse_csv(rtext).map_err(|e| anyhow::anyhow!("区划数据有误：\n{}", e.join("\n")))?;
+    let inds = industries::model::parse_csv(itext).map_err(|e| anyhow::anyhow!("行业数据有误：\n{}", e.join("\n")))?;
     let mut tx = db.begin().await?;
     let n = load::load_regions(&mut tx.ex(), &regions, false).await?;
     note_source(&mut tx.ex(), "regions", rsource, ras_of, n).await?;
@@ -50,29 +51,17 @@ pub async fn load(
     }
     note_source(&mut tx.ex(), "industries", isource, ias_of, inds.len()).await?;
     tx.commit().await?;
-    Ok(Loaded {
-        regions: n,
-        industries: inds.len(),
-    })
+    Ok(Loaded { regions: n, industries: inds.len() })
 }
 
 /// On first start the tables are empty: fill them from the embedded files.
 pub async fn ensure_loaded(db: &Db) -> anyhow::Result<()> {
     let mut conn = db.conn().await?;
-    let n = q_scalar!(
-        &mut conn.ex(),
-        fetch_one,
-        i64,
-        "SELECT count(*) FROM reference_data"
-    )?;
+    let n = q_scalar!(&mut conn.ex(), fetch_one, i64, "SELECT count(*) FROM reference_data")?;
     drop(conn);
     if n == 0 {
         let l = load(db, None, None).await?;
-        tracing::info!(
-            regions = l.regions,
-            industries = l.industries,
-            "reference data loaded"
-        );
+        tracing::info!(regions = l.regions, industries = l.industries, "reference data loaded");
     }
     Ok(())
 }

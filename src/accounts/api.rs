@@ -7,7 +7,7 @@ use super::store::User;
 use crate::error::AppResult;
 use crate::web::AppState;
 use crate::web::auth::ClientIp;
-use crate::web::extract::ApiJson;
+use crate::web::extract::{ApiJson, LazyJson};
 use crate::web::routes::{ApiDoc, Routes, Rule};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -22,10 +22,7 @@ pub fn routes(r: Routes) -> Routes {
         "/api/v1/me",
         Rule::SignedIn,
         "当前用户及其角色、范围",
-        ApiDoc {
-            response: Some("Me"),
-            ..Default::default()
-        },
+        ApiDoc { response: Some("Me"), ..Default::default() },
         me,
     )
     .api(
@@ -33,11 +30,7 @@ pub fn routes(r: Routes) -> Routes {
         "/api/v1/users",
         Rule::Perm(ManageUsers),
         "本辖区用户列表",
-        ApiDoc {
-            response: Some("User[]"),
-            query: &[("q", "按用户名或姓名筛选")],
-            ..Default::default()
-        },
+        ApiDoc { response: Some("User[]"), query: &[("q", "按用户名或姓名筛选")], ..Default::default() },
         list,
     )
     .api(
@@ -45,11 +38,7 @@ pub fn routes(r: Routes) -> Routes {
         "/api/v1/users",
         Rule::Perm(ManageUsers),
         "新建用户（返回一次性初始密码）",
-        ApiDoc {
-            request: Some("UserCreate"),
-            response: Some("UserCreated"),
-            ..Default::default()
-        },
+        ApiDoc { request: Some("UserCreate"), response: Some("UserCreated"), ..Default::default() },
         create,
     )
     .api(
@@ -57,11 +46,24 @@ pub fn routes(r: Routes) -> Routes {
         "/api/v1/users/{user_id}",
         Rule::Perm(ManageUsers),
         "用户详情",
-        ApiDoc {
-            response: Some("User"),
-            ..Default::default()
-        },
+        ApiDoc { response: Some("User"), ..Default::default() },
         get,
+    )
+    .api(
+        Method::GET,
+        "/api/v1/users/{user_id}/grants",
+        Rule::Perm(ManageGrants),
+        "用户的角色授权",
+        ApiDoc { response: Some("Grant[]"), ..Default::default() },
+        grants,
+    )
+    .api(
+        Method::POST,
+        "/api/v1/users/{user_id}/grants",
+        Rule::Perm(ManageGrants),
+        "授予角色",
+        ApiDoc { request: Some("GrantCreate"), response: Some("Grant"), ..Default::default() },
+        add_grant,
     )
 }
 
@@ -78,20 +80,8 @@ struct ListQuery {
     q: Option<String>,
 }
 
-async fn list(
-    State(st): State<AppState>,
-    user: CurrentUser,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Json<Vec<User>>> {
-    Ok(Json(
-        service::users_visible(
-            &st.db,
-            &user,
-            Permission::ManageUsers,
-            q.q.as_deref().unwrap_or(""),
-        )
-        .await?,
-    ))
+async fn list(State(st): State<AppState>, user: CurrentUser, Query(q): Query<ListQuery>) -> AppResult<Json<Vec<User>>> {
+    Ok(Json(service::users_visible(&st.db, &user, Permission::ManageUsers, q.q.as_deref().unwrap_or("")).await?))
 }
 
 #[derive(Deserialize)]
@@ -120,22 +110,44 @@ async fn create(
         &st.config.password_policy,
     )?;
     let scopes = service::scope_paths(&user, Permission::ManageUsers);
-    let (u, password) =
-        service::create_user(&st.db, &super::pages::actor(&user, &ip), Some(&scopes), n).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"user": u, "password": password})),
-    ))
+    let (u, password) = service::create_user(&st.db, &super::pages::actor(&user, &ip), Some(&scopes), n).await?;
+    Ok((StatusCode::CREATED, Json(json!({"user": u, "password": password}))))
 }
 
-async fn get(
+async fn get(State(st): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Json<User>> {
+    Ok(Json(service::user_in_scope(&st.db, &user, Permission::ManageUsers, &id).await?.0))
+}
+
+async fn grants(
     State(st): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-) -> AppResult<Json<User>> {
-    Ok(Json(
-        service::user_in_scope(&st.db, &user, Permission::ManageUsers, &id)
-            .await?
-            .0,
-    ))
+) -> AppResult<Json<Vec<super::store::GrantRow>>> {
+    let (u, _) = service::user_in_scope(&st.db, &user, Permission::ManageGrants, &id).await?;
+    let mut conn = st.db.conn().await?;
+    Ok(Json(super::store::grants_of(&mut conn.ex(), u.id).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GrantBody {
+    role: super::model::Role,
+    scope: String,
+}
+
+async fn add_grant(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Path(id): Path<String>,
+    body: LazyJson<GrantBody>,
+) -> AppResult<(StatusCode, Json<super::store::GrantRow>)> {
+    let (u, _) = service::user_in_scope(&st.db, &user, Permission::ManageGrants, &id).await?;
+    let b = body.parse()?;
+    let scopes = service::scope_paths(&user, Permission::ManageGrants);
+    let gid = service::add_grant(&st.db, &super::pages::actor(&user, &ip), Some(&scopes), u.id, b.role, b.scope.trim())
+        .await?;
+    let mut conn = st.db.conn().await?;
+    let g = super::store::grant_by_id(&mut conn.ex(), gid).await?.ok_or(crate::error::AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(g)))
 }

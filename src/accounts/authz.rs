@@ -48,11 +48,7 @@ impl CurrentUser {
     }
 
     pub fn roles_label(&self) -> String {
-        let labels: Vec<_> = self
-            .grants
-            .iter()
-            .map(|g| format!("{}（{}）", g.role.label(), g.scope_name))
-            .collect();
+        let labels: Vec<_> = self.grants.iter().map(|g| format!("{}（{}）", g.role.label(), g.scope_name)).collect();
         labels.join("、")
     }
 }
@@ -100,22 +96,13 @@ mod tests {
     #[test]
     fn a_record_outside_the_scope_is_not_found_rather_than_forbidden() {
         let u = user(Role::Leader, "/43/4301/");
-        assert!(matches!(
-            check(&u, Permission::ViewBusiness, Some("/43/4303/")),
-            Err(AppError::NotFound)
-        ));
+        assert!(matches!(check(&u, Permission::ViewBusiness, Some("/43/4303/")), Err(AppError::NotFound)));
     }
 
     #[test]
     fn a_role_without_the_permission_is_forbidden_wherever_the_record_is() {
         let u = user(Role::Auditor, "/43/");
-        assert!(matches!(
-            check(&u, Permission::ManageUsers, Some("/43/4301/")),
-            Err(AppError::Forbidden)
-        ));
-        assert!(matches!(
-            check(&u, Permission::ViewReference, None),
-            Err(AppError::Forbidden)
-        ));
+        assert!(matches!(check(&u, Permission::ManageUsers, Some("/43/4301/")), Err(AppError::Forbidden)));
+        assert!(matches!(check(&u, Permission::ViewReference, None), Err(AppError::Forbidden)));
     }
 }

@@ -66,13 +66,10 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Result<Role, String> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.code() == s || r.label() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = Role::ALL.iter().map(|r| r.code()).collect();
-                format!("未知的角色“{s}”，可选：{}", names.join("、"))
-            })
+        Role::ALL.into_iter().find(|r| r.code() == s || r.label() == s).ok_or_else(|| {
+            let names: Vec<_> = Role::ALL.iter().map(|r| r.code()).collect();
+            format!("未知的角色“{s}”，可选：{}", names.join("、"))
+        })
     }
 
     /// The three administrators that 等保 keeps apart.
@@ -83,9 +80,7 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::Leader | Role::InvestmentOfficer | Role::ServiceSpecialist => {
-                &[ViewReference, ViewBusiness]
-            }
+            Role::Leader | Role::InvestmentOfficer | Role::ServiceSpecialist => &[ViewReference, ViewBusiness],
             Role::DepartmentHandler | Role::Reporter => &[ViewReference],
             Role::SysAdmin => &[ViewReference, ManageUsers],
             Role::SecurityAdmin => &[ViewReference, ManageGrants],
@@ -126,10 +121,7 @@ pub struct PasswordPolicy {
 
 impl Default for PasswordPolicy {
     fn default() -> Self {
-        PasswordPolicy {
-            min_length: 8,
-            min_classes: 3,
-        }
+        PasswordPolicy { min_length: 8, min_classes: 3 }
     }
 }
 
@@ -164,15 +156,12 @@ impl PasswordPolicy {
 pub fn parse_username(s: &str) -> Result<String, String> {
     let s = s.trim();
     let ok = (3..=32).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
         && s.as_bytes()[0].is_ascii_lowercase();
     if ok {
         Ok(s.to_string())
     } else {
-        Err(format!(
-            "用户名“{s}”须为 3–32 位，以小写字母开头，只含小写字母、数字和 . _ -"
-        ))
+        Err(format!("用户名“{s}”须为 3–32 位，以小写字母开头，只含小写字母、数字和 . _ -"))
     }
 }
 
@@ -202,10 +191,7 @@ mod tests {
         assert!(p.check("abcdef1!").is_ok());
         assert!(p.check("Abc12").unwrap_err().contains("至少 8 位"));
         assert!(p.check("abcdefgh1").unwrap_err().contains("至少 3 类"));
-        let lax = PasswordPolicy {
-            min_length: 4,
-            min_classes: 1,
-        };
+        let lax = PasswordPolicy { min_length: 4, min_classes: 1 };
         assert!(lax.check("abcd").is_ok());
     }
 

@@ -22,48 +22,12 @@ pub fn routes(r: Routes) -> Routes {
     r.page(Method::GET, "/login", Rule::Public, "登录页", login_page)
         .page(Method::POST, "/login", Rule::Public, "登录", login_submit)
         .page(Method::POST, "/logout", Rule::SignedIn, "退出", logout)
-        .page(
-            Method::GET,
-            "/account/password",
-            Rule::SignedIn,
-            "修改密码页",
-            password_page,
-        )
-        .page(
-            Method::POST,
-            "/account/password",
-            Rule::SignedIn,
-            "修改密码",
-            password_submit,
-        )
-        .page(
-            Method::GET,
-            "/admin/users",
-            Rule::Perm(ManageUsers),
-            "用户列表",
-            users_page,
-        )
-        .page(
-            Method::GET,
-            "/admin/users/new",
-            Rule::Perm(ManageUsers),
-            "新建用户页",
-            new_user_page,
-        )
-        .page(
-            Method::POST,
-            "/admin/users",
-            Rule::Perm(ManageUsers),
-            "新建用户",
-            create_user,
-        )
-        .page(
-            Method::GET,
-            "/admin/users/{user_id}",
-            Rule::Perm(ManageUsers),
-            "用户详情",
-            user_page,
-        )
+        .page(Method::GET, "/account/password", Rule::SignedIn, "修改密码页", password_page)
+        .page(Method::POST, "/account/password", Rule::SignedIn, "修改密码", password_submit)
+        .page(Method::GET, "/admin/users", Rule::Perm(ManageUsers), "用户列表", users_page)
+        .page(Method::GET, "/admin/users/new", Rule::Perm(ManageUsers), "新建用户页", new_user_page)
+        .page(Method::POST, "/admin/users", Rule::Perm(ManageUsers), "新建用户", create_user)
+        .page(Method::GET, "/admin/users/{user_id}", Rule::Perm(ManageUsers), "用户详情", user_page)
         .page(
             Method::POST,
             "/admin/users/{user_id}/action",
@@ -71,42 +35,14 @@ pub fn routes(r: Routes) -> Routes {
             "锁定/解锁/重置密码/停用",
             user_action,
         )
-        .page(
-            Method::GET,
-            "/admin/grants",
-            Rule::Perm(ManageGrants),
-            "授权列表",
-            grants_page,
-        )
-        .page(
-            Method::GET,
-            "/admin/grants/{user_id}",
-            Rule::Perm(ManageGrants),
-            "用户授权",
-            user_grants_page,
-        )
-        .page(
-            Method::POST,
-            "/admin/grants/{user_id}",
-            Rule::Perm(ManageGrants),
-            "授予角色",
-            add_grant,
-        )
-        .page(
-            Method::POST,
-            "/admin/grants/{user_id}/remove",
-            Rule::Perm(ManageGrants),
-            "收回角色",
-            remove_grant,
-        )
+        .page(Method::GET, "/admin/grants", Rule::Perm(ManageGrants), "授权列表", grants_page)
+        .page(Method::GET, "/admin/grants/{user_id}", Rule::Perm(ManageGrants), "用户授权", user_grants_page)
+        .page(Method::POST, "/admin/grants/{user_id}", Rule::Perm(ManageGrants), "授予角色", add_grant)
+        .page(Method::POST, "/admin/grants/{user_id}/remove", Rule::Perm(ManageGrants), "收回角色", remove_grant)
 }
 
 pub fn actor(u: &CurrentUser, ip: &ClientIp) -> Actor {
-    Actor {
-        id: Some(u.id),
-        name: u.username.clone(),
-        ip: ip.0.clone(),
-    }
+    Actor { id: Some(u.id), name: u.username.clone(), ip: ip.0.clone() }
 }
 
 /// Only local paths: never send a user off-site after sign-in.
@@ -159,11 +95,7 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login_submit(
-    State(st): State<AppState>,
-    ip: ClientIp,
-    Form(f): Form<LoginForm>,
-) -> AppResult<Response> {
+async fn login_submit(State(st): State<AppState>, ip: ClientIp, Form(f): Form<LoginForm>) -> AppResult<Response> {
     match service::login(&st.db, &f.username, &f.password, ip.0).await? {
         Ok(s) => {
             let cookie = set_cookie(SESSION_COOKIE, &s.token, None, st.config.secure_cookies);
@@ -180,12 +112,7 @@ async fn login_submit(
                 username: f.username,
                 error: Some(e.message()),
             };
-            Ok((
-                axum::http::StatusCode::UNAUTHORIZED,
-                [(header::SET_COOKIE, cookie)],
-                html(&page)?,
-            )
-                .into_response())
+            Ok((axum::http::StatusCode::UNAUTHORIZED, [(header::SET_COOKIE, cookie)], html(&page)?).into_response())
         }
     }
 }
@@ -200,10 +127,7 @@ async fn logout(
         service::logout(&st.db, &token, &actor(&user, &ip)).await?;
     }
     let mut r = Redirect::to("/login").into_response();
-    r.headers_mut().insert(
-        header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, "", Some(0), st.config.secure_cookies),
-    );
+    r.headers_mut().insert(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", Some(0), st.config.secure_cookies));
     Ok(r)
 }
 
@@ -243,20 +167,10 @@ async fn password_submit(
     let result = if f.new_password != f.confirm {
         Err(AppError::field("confirm", "两次输入的新密码不一致"))
     } else {
-        service::change_password(
-            &st.db,
-            &actor(&user, &ip),
-            user.id,
-            &f.old_password,
-            &f.new_password,
-            p,
-        )
-        .await
+        service::change_password(&st.db, &actor(&user, &ip), user.id, &f.old_password, &f.new_password, p).await
     };
     match result {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("/?notice={}", urlencode("密码已修改"))).into_response())
-        }
+        Ok(()) => Ok(Redirect::to(&format!("/?notice={}", urlencode("密码已修改"))).into_response()),
         Err(AppError::Invalid { message, .. }) => Ok((
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             html(&PasswordPage {
@@ -292,11 +206,7 @@ async fn users_page(
 ) -> AppResult<Html<String>> {
     let text = q.q.clone().unwrap_or_default();
     let users = service::users_visible(&st.db, &user, Permission::ManageUsers, &text).await?;
-    html(&UsersPage {
-        l: Layout::new("用户管理", Some(&user), "users").with_notice(q.notice),
-        q: text,
-        users,
-    })
+    html(&UsersPage { l: Layout::new("用户管理", Some(&user), "users").with_notice(q.notice), q: text, users })
 }
 
 #[derive(Template)]
@@ -322,21 +232,11 @@ async fn new_user_page(user: CurrentUser) -> AppResult<Html<String>> {
         region: user
             .scopes(Permission::ManageUsers)
             .first()
-            .and_then(|(p, _)| {
-                p.trim_end_matches('/')
-                    .rsplit('/')
-                    .next()
-                    .map(str::to_string)
-            })
+            .and_then(|(p, _)| p.trim_end_matches('/').rsplit('/').next().map(str::to_string))
             .unwrap_or_default(),
         ..Default::default()
     };
-    html(&NewUserPage {
-        l: Layout::new("新建用户", Some(&user), "users"),
-        f,
-        errors: vec![],
-        created: None,
-    })
+    html(&NewUserPage { l: Layout::new("新建用户", Some(&user), "users"), f, errors: vec![], created: None })
 }
 
 async fn create_user(
@@ -368,21 +268,13 @@ async fn create_user(
         .into_response()),
         Err(AppError::Invalid { fields, message }) => {
             let errors = if fields.is_empty() {
-                vec![crate::error::FieldError {
-                    field: String::new(),
-                    message,
-                }]
+                vec![crate::error::FieldError { field: String::new(), message }]
             } else {
                 fields
             };
             Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                html(&NewUserPage {
-                    l: Layout::new("新建用户", Some(&user), "users"),
-                    f,
-                    errors,
-                    created: None,
-                })?,
+                html(&NewUserPage { l: Layout::new("新建用户", Some(&user), "users"), f, errors, created: None })?,
             )
                 .into_response())
         }
@@ -460,16 +352,11 @@ async fn user_action(
     if u.id == user.id && matches!(action, UserAction::Lock | UserAction::Disable) {
         return Err(AppError::invalid("不能锁定或停用自己的账号"));
     }
-    let new_password =
-        service::admin_action(&st.db, &actor(&user, &ip), u.id, f.version, action).await?;
+    let new_password = service::admin_action(&st.db, &actor(&user, &ip), u.id, f.version, action).await?;
     if new_password.is_some() {
         // Shown once on this response rather than carried through a redirect.
         let (u, _) = service::user_in_scope(&st.db, &user, Permission::ManageUsers, &id).await?;
-        return Ok(
-            render_user(&st, &user, u, region.name, new_password, Some(done.into()))
-                .await?
-                .into_response(),
-        );
+        return Ok(render_user(&st, &user, u, region.name, new_password, Some(done.into())).await?.into_response());
     }
     Ok(Redirect::to(&format!("/admin/users/{}?notice={}", u.id, urlencode(done))).into_response())
 }
@@ -495,11 +382,7 @@ async fn grants_page(
         let g = store::grants_of(&mut conn.ex(), u.id).await?;
         rows.push((u, g));
     }
-    html(&GrantsPage {
-        l: Layout::new("角色授权", Some(&user), "grants").with_notice(q.notice),
-        q: text,
-        rows,
-    })
+    html(&GrantsPage { l: Layout::new("角色授权", Some(&user), "grants").with_notice(q.notice), q: text, rows })
 }
 
 #[derive(Template)]
@@ -536,8 +419,7 @@ async fn render_grants(
     let grants = store::grants_of(&mut conn.ex(), u.id).await?;
     let scope = u.region.clone();
     html(&UserGrantsPage {
-        l: Layout::new(&format!("授权：{}", u.display_name), Some(user), "grants")
-            .with_notice(notice),
+        l: Layout::new(&format!("授权：{}", u.display_name), Some(user), "grants").with_notice(notice),
         u,
         region_name,
         grants,
@@ -563,25 +445,13 @@ async fn add_grant(
     let (u, region) = service::user_in_scope(&st.db, &user, Permission::ManageGrants, &id).await?;
     let scopes = service::scope_paths(&user, Permission::ManageGrants);
     let result = match Role::parse(&f.role) {
-        Ok(role) => service::add_grant(
-            &st.db,
-            &actor(&user, &ip),
-            Some(&scopes),
-            u.id,
-            role,
-            f.scope.trim(),
-        )
-        .await
-        .map(|_| ()),
+        Ok(role) => {
+            service::add_grant(&st.db, &actor(&user, &ip), Some(&scopes), u.id, role, f.scope.trim()).await.map(|_| ())
+        }
         Err(e) => Err(AppError::field("role", e)),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "/admin/grants/{}?notice={}",
-            u.id,
-            urlencode("已授予")
-        ))
-        .into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/admin/grants/{}?notice={}", u.id, urlencode("已授予"))).into_response()),
         Err(AppError::Invalid { message, .. }) => Ok((
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             render_grants(&st, &user, u, region.name, Some(message), None).await?,
@@ -606,18 +476,11 @@ async fn remove_grant(
     let (u, _) = service::user_in_scope(&st.db, &user, Permission::ManageGrants, &id).await?;
     let gid = uuid::Uuid::parse_str(&f.grant_id).map_err(|_| AppError::NotFound)?;
     let mut conn = st.db.conn().await?;
-    let g = store::grant_by_id(&mut conn.ex(), gid)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let g = store::grant_by_id(&mut conn.ex(), gid).await?.ok_or(AppError::NotFound)?;
     drop(conn);
     if g.user_id != u.id {
         return Err(AppError::NotFound);
     }
     service::remove_grant(&st.db, &actor(&user, &ip), gid).await?;
-    Ok(Redirect::to(&format!(
-        "/admin/grants/{}?notice={}",
-        u.id,
-        urlencode("已收回")
-    ))
-    .into_response())
+    Ok(Redirect::to(&format!("/admin/grants/{}?notice={}", u.id, urlencode("已收回"))).into_response())
 }

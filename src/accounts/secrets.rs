@@ -15,9 +15,7 @@ pub fn hash_password(password: &str) -> String {
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
         Err(_) => false,
     }
 }
@@ -75,8 +73,6 @@ mod tests {
     #[test]
     fn generated_passwords_meet_the_default_policy() {
         let p = generate_password();
-        super::super::model::PasswordPolicy::default()
-            .check(&p)
-            .unwrap();
+        super::super::model::PasswordPolicy::default().check(&p).unwrap();
     }
 }

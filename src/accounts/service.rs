@@ -2,12 +2,10 @@
 
 use super::authz::{CurrentUser, Grant};
 use super::model::{
-    ABSOLUTE_TIMEOUT_HOURS, IDLE_TIMEOUT_MINUTES, LOCK_MINUTES, MAX_FAILED_LOGINS, PasswordPolicy,
-    Role, check_role_combination, parse_display_name, parse_username,
+    ABSOLUTE_TIMEOUT_HOURS, IDLE_TIMEOUT_MINUTES, LOCK_MINUTES, MAX_FAILED_LOGINS, PasswordPolicy, Role,
+    check_role_combination, parse_display_name, parse_username,
 };
-use super::secrets::{
-    dummy_verify, generate_password, hash_password, random_token, sha256_hex, verify_password,
-};
+use super::secrets::{dummy_verify, generate_password, hash_password, random_token, sha256_hex, verify_password};
 use super::store::{self, User};
 use crate::audit::{self, Actor, Change};
 use crate::db::{Db, Ex};
@@ -23,11 +21,7 @@ fn user_json(u: &User) -> serde_json::Value {
            "locked_until": u.locked_until.map(|t| t.to_string()), "version": u.version})
 }
 
-pub async fn current_user(
-    ex: &mut Ex<'_>,
-    id: Uuid,
-    csrf: Option<String>,
-) -> Result<Option<CurrentUser>, sqlx::Error> {
+pub async fn current_user(ex: &mut Ex<'_>, id: Uuid, csrf: Option<String>) -> Result<Option<CurrentUser>, sqlx::Error> {
     let Some(u) = store::user_by_id(ex, id).await? else {
         return Ok(None);
     };
@@ -47,14 +41,7 @@ pub async fn current_user(
             })
         })
         .collect();
-    Ok(Some(CurrentUser {
-        id,
-        username: u.username,
-        display_name: u.display_name,
-        region: u.region,
-        grants,
-        csrf,
-    }))
+    Ok(Some(CurrentUser { id, username: u.username, display_name: u.display_name, region: u.region, grants, csrf }))
 }
 
 #[derive(Debug)]
@@ -105,11 +92,7 @@ pub async fn login(
     if let Some(until) = u.locked_until.filter(|t| *t > now) {
         return Ok(Err(LoginError::Locked(until)));
     }
-    let actor = Actor {
-        id: Some(u.id),
-        name: u.username.clone(),
-        ip: ip.clone(),
-    };
+    let actor = Actor { id: Some(u.id), name: u.username.clone(), ip: ip.clone() };
     if !verify_password(password, &u.password_hash) {
         u.failed_logins += 1;
         u.version += 1;
@@ -119,11 +102,21 @@ pub async fn login(
             u.failed_logins = 0;
         }
         store::update_user(&mut tx.ex(), &u).await?;
-        audit::record(&mut tx.ex(), &actor, Change {
-            action: if locked { "login.locked" } else { "login.failed" },
-            entity: "user", entity_id: u.id.to_string(), region: Some(u.region.clone()),
-            before: None, after: Some(json!({"failed_logins": u.failed_logins, "locked_until": u.locked_until.map(|t| t.to_string())})),
-        }).await?;
+        audit::record(
+            &mut tx.ex(),
+            &actor,
+            Change {
+                action: if locked { "login.locked" } else { "login.failed" },
+                entity: "user",
+                entity_id: u.id.to_string(),
+                region: Some(u.region.clone()),
+                before: None,
+                after: Some(
+                    json!({"failed_logins": u.failed_logins, "locked_until": u.locked_until.map(|t| t.to_string())}),
+                ),
+            },
+        )
+        .await?;
         tx.commit().await?;
         return Ok(Err(if locked {
             LoginError::Locked(u.locked_until.expect("just set"))
@@ -138,14 +131,7 @@ pub async fn login(
         store::update_user(&mut tx.ex(), &u).await?;
     }
     let token = random_token();
-    store::insert_session(
-        &mut tx.ex(),
-        &sha256_hex(&token),
-        u.id,
-        &random_token(),
-        ip.as_deref(),
-    )
-    .await?;
+    store::insert_session(&mut tx.ex(), &sha256_hex(&token), u.id, &random_token(), ip.as_deref()).await?;
     audit::record(
         &mut tx.ex(),
         &actor,
@@ -187,12 +173,10 @@ pub async fn resolve_session(db: &Db, token: &str) -> AppResult<SessionState> {
     if now - s.last_seen_at > Duration::minutes(1) {
         store::touch_session(&mut conn.ex(), &hash).await?;
     }
-    Ok(
-        match current_user(&mut conn.ex(), s.user_id, Some(s.csrf_token)).await? {
-            Some(u) => SessionState::Live(u),
-            None => SessionState::None,
-        },
-    )
+    Ok(match current_user(&mut conn.ex(), s.user_id, Some(s.csrf_token)).await? {
+        Some(u) => SessionState::Live(u),
+        None => SessionState::None,
+    })
 }
 
 pub async fn resolve_token(db: &Db, token: &str) -> AppResult<Option<CurrentUser>> {
@@ -245,21 +229,10 @@ pub fn parse_new_user(
     policy: &PasswordPolicy,
 ) -> AppResult<NewUser> {
     let mut fields = Vec::new();
-    let mut err = |f: &str, m: String| {
-        fields.push(crate::error::FieldError {
-            field: f.into(),
-            message: m,
-        })
-    };
-    let username = parse_username(username)
-        .map_err(|e| err("username", e))
-        .ok();
-    let display_name = parse_display_name(display_name)
-        .map_err(|e| err("display_name", e))
-        .ok();
-    let region = regions::model::RegionCode::parse(region)
-        .map_err(|e| err("region", e))
-        .ok();
+    let mut err = |f: &str, m: String| fields.push(crate::error::FieldError { field: f.into(), message: m });
+    let username = parse_username(username).map_err(|e| err("username", e)).ok();
+    let display_name = parse_display_name(display_name).map_err(|e| err("display_name", e)).ok();
+    let region = regions::model::RegionCode::parse(region).map_err(|e| err("region", e)).ok();
     let password = password.map(str::to_string).filter(|p| !p.is_empty());
     if let Some(p) = &password {
         if let Err(e) = policy.check(p) {
@@ -267,11 +240,7 @@ pub fn parse_new_user(
         }
     }
     if !fields.is_empty() {
-        let message = fields
-            .iter()
-            .map(|f| f.message.clone())
-            .collect::<Vec<_>>()
-            .join("；");
+        let message = fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("；");
         return Err(AppError::Invalid { message, fields });
     }
     Ok(NewUser {
@@ -285,12 +254,7 @@ pub fn parse_new_user(
 }
 
 /// Creates a user; returns the user and the password to hand over.
-pub async fn create_user(
-    db: &Db,
-    actor: &Actor,
-    scopes: Option<&[String]>,
-    n: NewUser,
-) -> AppResult<(User, String)> {
+pub async fn create_user(db: &Db, actor: &Actor, scopes: Option<&[String]>, n: NewUser) -> AppResult<(User, String)> {
     let mut tx = db.begin().await?;
     let region = regions::store::get(&mut tx.ex(), &n.region)
         .await?
@@ -300,14 +264,8 @@ pub async fn create_user(
             return Err(AppError::field("region", "只能在本人管辖范围内创建用户"));
         }
     }
-    if store::user_by_name(&mut tx.ex(), &n.username)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::field(
-            "username",
-            format!("用户名“{}”已被使用", n.username),
-        ));
+    if store::user_by_name(&mut tx.ex(), &n.username).await?.is_some() {
+        return Err(AppError::field("username", format!("用户名“{}”已被使用", n.username)));
     }
     let password = n.password.unwrap_or_else(generate_password);
     let now = OffsetDateTime::now_utc();
@@ -362,9 +320,7 @@ pub async fn admin_action(
     action: UserAction,
 ) -> AppResult<Option<String>> {
     let mut tx = db.begin().await?;
-    let mut u = store::user_by_id(&mut tx.ex(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let mut u = store::user_by_id(&mut tx.ex(), id).await?.ok_or(AppError::NotFound)?;
     if let Some(v) = version {
         if v != u.version {
             return Err(AppError::Conflict(format!(
@@ -403,9 +359,7 @@ pub async fn admin_action(
     };
     u.version += 1;
     if !store::update_user(&mut tx.ex(), &u).await? {
-        return Err(AppError::Conflict(
-            "该用户已被他人修改，请刷新后重试".into(),
-        ));
+        return Err(AppError::Conflict("该用户已被他人修改，请刷新后重试".into()));
     }
     if !matches!(name, "user.unlock" | "user.enable") {
         store::delete_sessions_of(&mut tx.ex(), u.id).await?;
@@ -436,15 +390,11 @@ pub async fn change_password(
     policy: &PasswordPolicy,
 ) -> AppResult<()> {
     let mut tx = db.begin().await?;
-    let mut u = store::user_by_id(&mut tx.ex(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let mut u = store::user_by_id(&mut tx.ex(), id).await?.ok_or(AppError::NotFound)?;
     if !verify_password(old, &u.password_hash) {
         return Err(AppError::field("old_password", "原密码不正确"));
     }
-    policy
-        .check(new)
-        .map_err(|e| AppError::field("new_password", e))?;
+    policy.check(new).map_err(|e| AppError::field("new_password", e))?;
     if old == new {
         return Err(AppError::field("new_password", "新密码不能与原密码相同"));
     }
@@ -479,9 +429,7 @@ pub async fn add_grant(
     scope: &str,
 ) -> AppResult<Uuid> {
     let mut tx = db.begin().await?;
-    let u = store::user_by_id(&mut tx.ex(), user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let u = store::user_by_id(&mut tx.ex(), user_id).await?.ok_or(AppError::NotFound)?;
     if actor.id == Some(user_id) {
         return Err(AppError::field("role", "不能给自己授权"));
     }
@@ -493,19 +441,12 @@ pub async fn add_grant(
             return Err(AppError::field("scope", "只能在本人管辖范围内授权"));
         }
     }
-    let existing: Vec<Role> = store::grants_of(&mut tx.ex(), user_id)
-        .await?
-        .iter()
-        .filter_map(|g| g.role())
-        .collect();
+    let existing: Vec<Role> = store::grants_of(&mut tx.ex(), user_id).await?.iter().filter_map(|g| g.role()).collect();
     check_role_combination(&existing, role).map_err(|e| AppError::field("role", e))?;
     let id = Uuid::now_v7();
     match store::insert_grant(&mut tx.ex(), id, user_id, role, scope).await {
         Err(e) if crate::db::is_unique_violation(&e) => {
-            return Err(AppError::field(
-                "role",
-                format!("该用户已有{}（{}）授权", role.label(), region.name),
-            ));
+            return Err(AppError::field("role", format!("该用户已有{}（{}）授权", role.label(), region.name)));
         }
         r => r?,
     }
@@ -528,12 +469,8 @@ pub async fn add_grant(
 
 pub async fn remove_grant(db: &Db, actor: &Actor, grant_id: Uuid) -> AppResult<()> {
     let mut tx = db.begin().await?;
-    let g = store::grant_by_id(&mut tx.ex(), grant_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let u = store::user_by_id(&mut tx.ex(), g.user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let g = store::grant_by_id(&mut tx.ex(), grant_id).await?.ok_or(AppError::NotFound)?;
+    let u = store::user_by_id(&mut tx.ex(), g.user_id).await?.ok_or(AppError::NotFound)?;
     store::delete_grant(&mut tx.ex(), grant_id).await?;
     audit::record(
         &mut tx.ex(),
@@ -553,12 +490,7 @@ pub async fn remove_grant(db: &Db, actor: &Actor, grant_id: Uuid) -> AppResult<(
 }
 
 /// Issues an API token for a user; the token is shown once and stored hashed.
-pub async fn create_token(
-    db: &Db,
-    actor: &Actor,
-    username: &str,
-    name: &str,
-) -> AppResult<(Uuid, String)> {
+pub async fn create_token(db: &Db, actor: &Actor, username: &str, name: &str) -> AppResult<(Uuid, String)> {
     let mut tx = db.begin().await?;
     let u = store::user_by_name(&mut tx.ex(), username)
         .await?
@@ -614,23 +546,14 @@ pub async fn user_in_scope(
 ) -> AppResult<(User, regions::model::Region)> {
     let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let mut conn = db.conn().await?;
-    let u = store::user_by_id(&mut conn.ex(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let region = regions::store::get(&mut conn.ex(), &u.region)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let u = store::user_by_id(&mut conn.ex(), id).await?.ok_or(AppError::NotFound)?;
+    let region = regions::store::get(&mut conn.ex(), &u.region).await?.ok_or(AppError::NotFound)?;
     super::authz::check(cu, perm, Some(&region.path))?;
     Ok((u, region))
 }
 
 /// Users in any of `cu`'s scopes for `perm`, matching `q`.
-pub async fn users_visible(
-    db: &Db,
-    cu: &CurrentUser,
-    perm: super::model::Permission,
-    q: &str,
-) -> AppResult<Vec<User>> {
+pub async fn users_visible(db: &Db, cu: &CurrentUser, perm: super::model::Permission, q: &str) -> AppResult<Vec<User>> {
     let mut conn = db.conn().await?;
     let mut out: Vec<User> = Vec::new();
     for (path, _) in cu.scopes(perm) {

@@ -39,46 +39,23 @@ const USER_COLS: &str = "u.id, u.username, u.display_name, u.region, u.departmen
 
 pub async fn user_by_name(ex: &mut Ex<'_>, username: &str) -> Result<Option<User>, sqlx::Error> {
     let sql = format!("SELECT {USER_COLS} FROM users u WHERE u.username = $1");
-    q_as!(
-        ex,
-        fetch_optional,
-        User,
-        sqlx::AssertSqlSafe(sql.as_str()),
-        username
-    )
+    q_as!(ex, fetch_optional, User, sqlx::AssertSqlSafe(sql.as_str()), username)
 }
 
 pub async fn user_by_id(ex: &mut Ex<'_>, id: Uuid) -> Result<Option<User>, sqlx::Error> {
     let sql = format!("SELECT {USER_COLS} FROM users u WHERE u.id = $1");
-    q_as!(
-        ex,
-        fetch_optional,
-        User,
-        sqlx::AssertSqlSafe(sql.as_str()),
-        id
-    )
+    q_as!(ex, fetch_optional, User, sqlx::AssertSqlSafe(sql.as_str()), id)
 }
 
 /// Users whose unit lies within the subtree at `scope_path`, optionally matching `q`.
-pub async fn users_in_scope(
-    ex: &mut Ex<'_>,
-    scope_path: &str,
-    q: &str,
-) -> Result<Vec<User>, sqlx::Error> {
+pub async fn users_in_scope(ex: &mut Ex<'_>, scope_path: &str, q: &str) -> Result<Vec<User>, sqlx::Error> {
     let sql = format!(
         "SELECT {USER_COLS} FROM users u JOIN regions g ON g.code = u.region
          WHERE g.path LIKE $1 AND (u.username LIKE $2 OR u.display_name LIKE $2)
          ORDER BY g.path, u.username LIMIT 500"
     );
     let like = format!("%{}%", q.trim().replace(['%', '_'], ""));
-    q_as!(
-        ex,
-        fetch_all,
-        User,
-        sqlx::AssertSqlSafe(sql.as_str()),
-        format!("{scope_path}%"),
-        like
-    )
+    q_as!(ex, fetch_all, User, sqlx::AssertSqlSafe(sql.as_str()), format!("{scope_path}%"), like)
 }
 
 pub async fn insert_user(ex: &mut Ex<'_>, u: &User) -> Result<(), sqlx::Error> {
@@ -106,12 +83,23 @@ pub async fn insert_user(ex: &mut Ex<'_>, u: &User) -> Result<(), sqlx::Error> {
 
 /// Writes the mutable fields back if the row is still at `u.version - 1`; false if it moved on.
 pub async fn update_user(ex: &mut Ex<'_>, u: &User) -> Result<bool, sqlx::Error> {
-    let n = q_exec!(ex,
+    let n = q_exec!(
+        ex,
         "UPDATE users SET display_name = $2, region = $3, department = $4, password_hash = $5,
            failed_logins = $6, locked_until = $7, disabled = $8, password_changed_at = $9, version = $10
          WHERE id = $1 AND version = $11",
-        u.id, &u.display_name, &u.region, &u.department, &u.password_hash, u.failed_logins,
-        u.locked_until, u.disabled, u.password_changed_at, u.version, u.version - 1)?;
+        u.id,
+        &u.display_name,
+        &u.region,
+        &u.department,
+        &u.password_hash,
+        u.failed_logins,
+        u.locked_until,
+        u.disabled,
+        u.password_changed_at,
+        u.version,
+        u.version - 1
+    )?;
     Ok(n == 1)
 }
 
@@ -140,24 +128,12 @@ const GRANT_SELECT: &str = "SELECT g.id, g.user_id, g.role, g.scope, r.name AS s
 
 pub async fn grants_of(ex: &mut Ex<'_>, user_id: Uuid) -> Result<Vec<GrantRow>, sqlx::Error> {
     let sql = format!("{GRANT_SELECT} WHERE g.user_id = $1 ORDER BY g.created_at");
-    q_as!(
-        ex,
-        fetch_all,
-        GrantRow,
-        sqlx::AssertSqlSafe(sql.as_str()),
-        user_id
-    )
+    q_as!(ex, fetch_all, GrantRow, sqlx::AssertSqlSafe(sql.as_str()), user_id)
 }
 
 pub async fn grant_by_id(ex: &mut Ex<'_>, id: Uuid) -> Result<Option<GrantRow>, sqlx::Error> {
     let sql = format!("{GRANT_SELECT} WHERE g.id = $1");
-    q_as!(
-        ex,
-        fetch_optional,
-        GrantRow,
-        sqlx::AssertSqlSafe(sql.as_str()),
-        id
-    )
+    q_as!(ex, fetch_optional, GrantRow, sqlx::AssertSqlSafe(sql.as_str()), id)
 }
 
 pub async fn insert_grant(
@@ -223,12 +199,7 @@ pub async fn session(ex: &mut Ex<'_>, id_hash: &str) -> Result<Option<SessionRow
 }
 
 pub async fn touch_session(ex: &mut Ex<'_>, id_hash: &str) -> Result<(), sqlx::Error> {
-    q_exec!(
-        ex,
-        "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1",
-        id_hash,
-        OffsetDateTime::now_utc()
-    )?;
+    q_exec!(ex, "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1", id_hash, OffsetDateTime::now_utc())?;
     Ok(())
 }
 
@@ -253,13 +224,7 @@ pub struct TokenRow {
     pub revoked_at: Option<OffsetDateTime>,
 }
 
-pub async fn insert_token(
-    ex: &mut Ex<'_>,
-    id: Uuid,
-    user_id: Uuid,
-    name: &str,
-    hash: &str,
-) -> Result<(), sqlx::Error> {
+pub async fn insert_token(ex: &mut Ex<'_>, id: Uuid, user_id: Uuid, name: &str, hash: &str) -> Result<(), sqlx::Error> {
     q_exec!(
         ex,
         "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -304,13 +269,7 @@ pub async fn revoke_token(ex: &mut Ex<'_>, id: Uuid) -> Result<u64, sqlx::Error>
 }
 
 pub async fn get_setting(ex: &mut Ex<'_>, key: &str) -> Result<Option<String>, sqlx::Error> {
-    q_scalar!(
-        ex,
-        fetch_optional,
-        String,
-        "SELECT value FROM settings WHERE key = $1",
-        key
-    )
+    q_scalar!(ex, fetch_optional, String, "SELECT value FROM settings WHERE key = $1", key)
 }
 
 pub async fn set_setting(ex: &mut Ex<'_>, key: &str, value: &str) -> Result<(), sqlx::Error> {

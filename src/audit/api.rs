@@ -39,31 +39,17 @@ pub fn routes(r: Routes) -> Routes {
         "/api/v1/audit/{seq}",
         p,
         "审计记录详情",
-        ApiDoc {
-            response: Some("AuditRecord"),
-            ..Default::default()
-        },
+        ApiDoc { response: Some("AuditRecord"), ..Default::default() },
         get,
     )
 }
 
-async fn list(
-    State(st): State<AppState>,
-    user: CurrentUser,
-    Query(f): Query<Filter>,
-) -> AppResult<Json<Value>> {
+async fn list(State(st): State<AppState>, user: CurrentUser, Query(f): Query<Filter>) -> AppResult<Json<Value>> {
     let mut conn = st.db.conn().await?;
-    let (rows, total) =
-        store::list(&mut conn.ex(), &user.scopes(Permission::ReadAudit), &f).await?;
-    Ok(Json(
-        json!({"total": total, "page": f.page.unwrap_or(1).max(1), "items": rows}),
-    ))
+    let (rows, total) = store::list(&mut conn.ex(), &user.scopes(Permission::ReadAudit), &f).await?;
+    Ok(Json(json!({"total": total, "page": f.page.unwrap_or(1).max(1), "items": rows})))
 }
 
-async fn get(
-    State(st): State<AppState>,
-    user: CurrentUser,
-    Path(seq): Path<String>,
-) -> AppResult<Json<AuditRecord>> {
+async fn get(State(st): State<AppState>, user: CurrentUser, Path(seq): Path<String>) -> AppResult<Json<AuditRecord>> {
     Ok(Json(super::pages::visible(&st, &user, &seq).await?))
 }

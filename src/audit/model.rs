@@ -21,18 +21,10 @@ impl Actor {
     /// An operator at the command line of the server.
     pub fn cli() -> Actor {
         let who = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-        Actor {
-            id: None,
-            name: format!("命令行:{who}"),
-            ip: None,
-        }
+        Actor { id: None, name: format!("命令行:{who}"), ip: None }
     }
     pub fn system() -> Actor {
-        Actor {
-            id: None,
-            name: "系统".into(),
-            ip: None,
-        }
+        Actor { id: None, name: "系统".into(), ip: None }
     }
 }
 
@@ -124,10 +116,7 @@ pub fn verify_run(prev: (i64, &str), records: &[AuditRecord]) -> Result<(i64, St
     let (mut seq, mut hash) = (prev.0, prev.1.to_string());
     for r in records {
         if r.seq != seq + 1 {
-            return Err(Break::Gap {
-                expected: seq + 1,
-                found: r.seq,
-            });
+            return Err(Break::Gap { expected: seq + 1, found: r.seq });
         }
         if r.prev_hash != hash {
             return Err(Break::Link { seq: r.seq });
@@ -188,13 +177,7 @@ mod tests {
     fn a_deleted_record_is_named() {
         let mut c = chain(5);
         c.remove(1);
-        assert_eq!(
-            verify_run((0, GENESIS), &c),
-            Err(Break::Gap {
-                expected: 2,
-                found: 3
-            })
-        );
+        assert_eq!(verify_run((0, GENESIS), &c), Err(Break::Gap { expected: 2, found: 3 }));
     }
 
     #[test]

@@ -14,14 +14,7 @@ use axum::http::Method;
 use axum::response::Html;
 
 pub fn routes(r: Routes) -> Routes {
-    r.page(
-        Method::GET,
-        "/audit",
-        Rule::Perm(Permission::ReadAudit),
-        "审计日志",
-        list,
-    )
-    .page(
+    r.page(Method::GET, "/audit", Rule::Perm(Permission::ReadAudit), "审计日志", list).page(
         Method::GET,
         "/audit/{seq}",
         Rule::Perm(Permission::ReadAudit),
@@ -57,14 +50,9 @@ fn query_string(f: &Filter) -> String {
     serde_urlencoded::to_string(pairs).unwrap_or_default()
 }
 
-async fn list(
-    State(st): State<AppState>,
-    user: CurrentUser,
-    Query(f): Query<Filter>,
-) -> AppResult<Html<String>> {
+async fn list(State(st): State<AppState>, user: CurrentUser, Query(f): Query<Filter>) -> AppResult<Html<String>> {
     let mut conn = st.db.conn().await?;
-    let (rows, total) =
-        store::list(&mut conn.ex(), &user.scopes(Permission::ReadAudit), &f).await?;
+    let (rows, total) = store::list(&mut conn.ex(), &user.scopes(Permission::ReadAudit), &f).await?;
     let page = f.page.unwrap_or(1).max(1);
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     html(&ListPage {
@@ -101,22 +89,14 @@ fn pretty(j: &Option<String>) -> String {
 pub async fn visible(st: &AppState, user: &CurrentUser, seq: &str) -> AppResult<AuditRecord> {
     let seq: i64 = seq.parse().map_err(|_| AppError::NotFound)?;
     let mut conn = st.db.conn().await?;
-    let r = store::get(&mut conn.ex(), seq)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let r = store::get(&mut conn.ex(), seq).await?.ok_or(AppError::NotFound)?;
     match &r.region {
         Some(code) => {
-            let region = crate::regions::store::get(&mut conn.ex(), code)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let region = crate::regions::store::get(&mut conn.ex(), code).await?.ok_or(AppError::NotFound)?;
             authz::check(user, Permission::ReadAudit, Some(&region.path))?;
         }
         None => {
-            if !user
-                .scopes(Permission::ReadAudit)
-                .iter()
-                .any(|(_, root)| *root)
-            {
+            if !user.scopes(Permission::ReadAudit).iter().any(|(_, root)| *root) {
                 return Err(AppError::NotFound);
             }
         }
@@ -124,11 +104,7 @@ pub async fn visible(st: &AppState, user: &CurrentUser, seq: &str) -> AppResult<
     Ok(r)
 }
 
-async fn show(
-    State(st): State<AppState>,
-    user: CurrentUser,
-    Path(seq): Path<String>,
-) -> AppResult<Html<String>> {
+async fn show(State(st): State<AppState>, user: CurrentUser, Path(seq): Path<String>) -> AppResult<Html<String>> {
     let r = visible(&st, &user, &seq).await?;
     html(&ShowPage {
         l: Layout::new(&format!("审计记录 #{}", r.seq), Some(&user), "audit"),

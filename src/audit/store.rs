@@ -20,19 +20,14 @@ pub struct Change<'a> {
 /// Databases keep microseconds; the hash must cover exactly what is stored.
 pub fn now_micros() -> OffsetDateTime {
     let now = OffsetDateTime::now_utc();
-    now.replace_nanosecond(now.nanosecond() / 1000 * 1000)
-        .expect("valid nanosecond")
+    now.replace_nanosecond(now.nanosecond() / 1000 * 1000).expect("valid nanosecond")
 }
 
 pub async fn record(ex: &mut Ex<'_>, actor: &Actor, c: Change<'_>) -> Result<i64, sqlx::Error> {
     // Bumping the head first takes its row lock (PostgreSQL) or is already under the write
     // lock (SQLite), so appends never fork the chain.
-    let (seq, prev_hash): (i64, String) = q_as!(
-        ex,
-        fetch_one,
-        (i64, String),
-        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"
-    )?;
+    let (seq, prev_hash): (i64, String) =
+        q_as!(ex, fetch_one, (i64, String), "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")?;
     let mut r = AuditRecord {
         seq,
         at: now_micros(),
@@ -49,12 +44,25 @@ pub async fn record(ex: &mut Ex<'_>, actor: &Actor, c: Change<'_>) -> Result<i64
         hash: String::new(),
     };
     r.hash = compute_hash(&r);
-    q_exec!(ex,
+    q_exec!(
+        ex,
         "INSERT INTO audit_log (seq, at, actor_id, actor_name, ip, action, entity, entity_id, region,
            before_json, after_json, prev_hash, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        r.seq, r.at, r.actor_id, &r.actor_name, &r.ip, &r.action, &r.entity, &r.entity_id,
-        &r.region, &r.before_json, &r.after_json, &r.prev_hash, &r.hash)?;
+        r.seq,
+        r.at,
+        r.actor_id,
+        &r.actor_name,
+        &r.ip,
+        &r.action,
+        &r.entity,
+        &r.entity_id,
+        &r.region,
+        &r.before_json,
+        &r.after_json,
+        &r.prev_hash,
+        &r.hash
+    )?;
     q_exec!(ex, "UPDATE audit_head SET hash = $1 WHERE id = 1", &r.hash)?;
     Ok(seq)
 }
@@ -67,13 +75,7 @@ pub async fn verify(ex: &mut Ex<'_>) -> Result<Result<i64, Break>, sqlx::Error> 
     let mut prev = (0i64, GENESIS.to_string());
     let sql = format!("{SELECT} WHERE a.seq > $1 ORDER BY a.seq LIMIT 5000");
     loop {
-        let batch: Vec<AuditRecord> = q_as!(
-            ex,
-            fetch_all,
-            AuditRecord,
-            sqlx::AssertSqlSafe(sql.as_str()),
-            prev.0
-        )?;
+        let batch: Vec<AuditRecord> = q_as!(ex, fetch_all, AuditRecord, sqlx::AssertSqlSafe(sql.as_str()), prev.0)?;
         if batch.is_empty() {
             break;
         }
@@ -82,18 +84,11 @@ pub async fn verify(ex: &mut Ex<'_>) -> Result<Result<i64, Break>, sqlx::Error> 
             Err(b) => return Ok(Err(b)),
         }
     }
-    let (head_seq, head_hash): (i64, String) = q_as!(
-        ex,
-        fetch_one,
-        (i64, String),
-        "SELECT seq, hash FROM audit_head WHERE id = 1"
-    )?;
+    let (head_seq, head_hash): (i64, String) =
+        q_as!(ex, fetch_one, (i64, String), "SELECT seq, hash FROM audit_head WHERE id = 1")?;
     if head_seq != prev.0 || head_hash != prev.1 {
         if head_seq > prev.0 {
-            return Ok(Err(Break::Truncated {
-                last: prev.0,
-                head: head_seq,
-            }));
+            return Ok(Err(Break::Truncated { last: prev.0, head: head_seq }));
         }
         return Ok(Err(Break::Link { seq: prev.0 }));
     }
@@ -131,11 +126,7 @@ pub async fn list(
             scope_parts.push("a.region IS NULL".into());
         }
     }
-    clauses.push(if scope_parts.is_empty() {
-        "1 = 0".into()
-    } else {
-        format!("({})", scope_parts.join(" OR "))
-    });
+    clauses.push(if scope_parts.is_empty() { "1 = 0".into() } else { format!("({})", scope_parts.join(" OR ")) });
     let mut push = |col: &str, op: &str, v: &Option<String>, wrap: fn(&str) -> String| {
         if let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             binds.push(wrap(v));
@@ -148,20 +139,12 @@ pub async fn list(
     push("a.entity_id", "=", &f.entity_id, |v| v.to_string());
     let where_sql = clauses.join(" AND ");
     let from = f.from.as_deref().and_then(parse_day);
-    let to =
-        f.to.as_deref()
-            .and_then(parse_day)
-            .map(|d| d + time::Duration::days(1));
+    let to = f.to.as_deref().and_then(parse_day).map(|d| d + time::Duration::days(1));
     let page = f.page.unwrap_or(1).max(1);
     let n = binds.len();
-    let date_sql = format!(
-        " AND (${a} IS NULL OR a.at >= ${a}) AND (${b} IS NULL OR a.at < ${b})",
-        a = n + 1,
-        b = n + 2
-    );
-    let base = format!(
-        "FROM audit_log a LEFT JOIN regions g ON g.code = a.region WHERE {where_sql}{date_sql}"
-    );
+    let date_sql =
+        format!(" AND (${a} IS NULL OR a.at >= ${a}) AND (${b} IS NULL OR a.at < ${b})", a = n + 1, b = n + 2);
+    let base = format!("FROM audit_log a LEFT JOIN regions g ON g.code = a.region WHERE {where_sql}{date_sql}");
     let list_sql = format!(
         "{} {base} ORDER BY a.seq DESC LIMIT {PAGE_SIZE} OFFSET {}",
         SELECT.replace(" FROM audit_log a", ""),
@@ -191,18 +174,10 @@ pub async fn list(
 
 fn parse_day(s: &str) -> Option<OffsetDateTime> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s.trim(), &fmt)
-        .ok()
-        .map(|d| d.midnight().assume_utc())
+    time::Date::parse(s.trim(), &fmt).ok().map(|d| d.midnight().assume_utc())
 }
 
 pub async fn get(ex: &mut Ex<'_>, seq: i64) -> Result<Option<AuditRecord>, sqlx::Error> {
     let sql = format!("{SELECT} WHERE a.seq = $1");
-    q_as!(
-        ex,
-        fetch_optional,
-        AuditRecord,
-        sqlx::AssertSqlSafe(sql.as_str()),
-        seq
-    )
+    q_as!(ex, fetch_optional, AuditRecord, sqlx::AssertSqlSafe(sql.as_str()), seq)
 }

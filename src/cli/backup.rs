@@ -16,13 +16,8 @@ pub async fn run(url: &str, a: Args) -> anyhow::Result<ExitCode> {
     match &db {
         Db::Sqlite(pool) => {
             // VACUUM INTO reads one snapshot: consistent while the server keeps writing.
-            let target =
-                a.to.to_str()
-                    .ok_or_else(|| anyhow::anyhow!("文件名须为 UTF-8"))?;
-            sqlx::query("VACUUM INTO $1")
-                .bind(target)
-                .execute(pool)
-                .await?;
+            let target = a.to.to_str().ok_or_else(|| anyhow::anyhow!("文件名须为 UTF-8"))?;
+            sqlx::query("VACUUM INTO $1").bind(target).execute(pool).await?;
         }
         Db::Postgres(_) => {
             // pg_dump takes one snapshot for the whole dump.
@@ -31,9 +26,7 @@ pub async fn run(url: &str, a: Args) -> anyhow::Result<ExitCode> {
                 .arg(&a.to)
                 .arg(url)
                 .status()
-                .map_err(|e| {
-                    anyhow::anyhow!("无法运行 pg_dump（请安装 PostgreSQL 客户端）：{e}")
-                })?;
+                .map_err(|e| anyhow::anyhow!("无法运行 pg_dump（请安装 PostgreSQL 客户端）：{e}"))?;
             if !status.success() {
                 anyhow::bail!("pg_dump 失败：{status}");
             }

@@ -14,11 +14,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "zhaoshang",
-    version,
-    about = "招商引资与重大项目全生命周期管理"
-)]
+#[command(name = "zhaoshang", version, about = "招商引资与重大项目全生命周期管理")]
 struct Cli {
     /// Database: sqlite:PATH (default sqlite://data/zhaoshang.db) or postgres://…
     #[arg(long, global = true, env = "ZHAOSHANG_DATABASE_URL", default_value = crate::db::DEFAULT_URL)]
@@ -54,15 +50,11 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ZHAOSHANG_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("ZHAOSHANG_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let url = cli.database_url.clone();
     let result = rt.block_on(async move {
         match cli.command {

@@ -26,9 +26,8 @@ pub async fn run(url: &str, a: Args) -> anyhow::Result<ExitCode> {
     if a.demo {
         super::demo::print(&crate::demo::load(&db).await?);
     }
-    let listener = tokio::net::TcpListener::bind(&a.addr)
-        .await
-        .map_err(|e| anyhow::anyhow!("无法监听 {}：{e}", a.addr))?;
+    let listener =
+        tokio::net::TcpListener::bind(&a.addr).await.map_err(|e| anyhow::anyhow!("无法监听 {}：{e}", a.addr))?;
     let config = Config {
         password_policy: crate::accounts::model::PasswordPolicy {
             min_length: a.password_min_length,
@@ -37,13 +36,6 @@ pub async fn run(url: &str, a: Args) -> anyhow::Result<ExitCode> {
         secure_cookies: a.secure_cookies,
     };
     eprintln!("zhaoshang 已启动：http://{}/login", listener.local_addr()?);
-    crate::web::serve(
-        AppState {
-            db,
-            config: Arc::new(config),
-        },
-        listener,
-    )
-    .await?;
+    crate::web::serve(AppState { db, config: Arc::new(config) }, listener).await?;
     Ok(ExitCode::SUCCESS)
 }

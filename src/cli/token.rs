@@ -22,18 +22,13 @@ pub async fn run(url: &str, c: Cmd) -> anyhow::Result<ExitCode> {
     let actor = Actor::cli();
     match c {
         Cmd::Create { username, name } => {
-            let (id, token) = service::create_token(&db, &actor, &username, &name)
-                .await
-                .map_err(app_err)?;
+            let (id, token) = service::create_token(&db, &actor, &username, &name).await.map_err(app_err)?;
             eprintln!("令牌编号 {id}（吊销：zhaoshang token revoke {id}）。令牌只显示这一次：");
             println!("{token}");
         }
         Cmd::Revoke { id } => {
-            let id = uuid::Uuid::parse_str(&id)
-                .map_err(|_| anyhow::anyhow!("令牌编号“{id}”格式不正确"))?;
-            service::revoke_token(&db, &actor, id)
-                .await
-                .map_err(app_err)?;
+            let id = uuid::Uuid::parse_str(&id).map_err(|_| anyhow::anyhow!("令牌编号“{id}”格式不正确"))?;
+            service::revoke_token(&db, &actor, id).await.map_err(app_err)?;
             println!("已吊销令牌 {id}");
         }
     }

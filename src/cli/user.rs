@@ -49,19 +49,8 @@ pub async fn run(url: &str, c: Cmd) -> anyhow::Result<ExitCode> {
     let db = open(url).await?;
     let actor = Actor::cli();
     match c {
-        Cmd::Create {
-            username,
-            name,
-            region,
-            department,
-            role,
-            scope,
-            password,
-        } => {
-            let role = role
-                .map(|r| Role::parse(&r))
-                .transpose()
-                .map_err(|e| anyhow::anyhow!(e))?;
+        Cmd::Create { username, name, region, department, role, scope, password } => {
+            let role = role.map(|r| Role::parse(&r)).transpose().map_err(|e| anyhow::anyhow!(e))?;
             let n = service::parse_new_user(
                 &username,
                 &name,
@@ -71,35 +60,25 @@ pub async fn run(url: &str, c: Cmd) -> anyhow::Result<ExitCode> {
                 &PasswordPolicy::default(),
             )
             .map_err(app_err)?;
-            let (u, password) = service::create_user(&db, &actor, None, n)
-                .await
-                .map_err(app_err)?;
+            let (u, password) = service::create_user(&db, &actor, None, n).await.map_err(app_err)?;
             if let (Some(role), Some(scope)) = (role, scope) {
-                service::add_grant(&db, &actor, None, u.id, role, scope.trim())
-                    .await
-                    .map_err(app_err)?;
+                service::add_grant(&db, &actor, None, u.id, role, scope.trim()).await.map_err(app_err)?;
             }
             println!("已创建用户 {}，初始密码：{password}", u.username);
         }
         Cmd::Lock { username } => {
             let id = user_id(&db, &username).await?;
-            service::admin_action(&db, &actor, id, None, UserAction::Lock)
-                .await
-                .map_err(app_err)?;
+            service::admin_action(&db, &actor, id, None, UserAction::Lock).await.map_err(app_err)?;
             println!("已锁定 {username}");
         }
         Cmd::Unlock { username } => {
             let id = user_id(&db, &username).await?;
-            service::admin_action(&db, &actor, id, None, UserAction::Unlock)
-                .await
-                .map_err(app_err)?;
+            service::admin_action(&db, &actor, id, None, UserAction::Unlock).await.map_err(app_err)?;
             println!("已解锁 {username}");
         }
         Cmd::ResetPassword { username } => {
             let id = user_id(&db, &username).await?;
-            let p = service::admin_action(&db, &actor, id, None, UserAction::ResetPassword)
-                .await
-                .map_err(app_err)?;
+            let p = service::admin_action(&db, &actor, id, None, UserAction::ResetPassword).await.map_err(app_err)?;
             println!("{username} 的新密码：{}", p.unwrap_or_default());
         }
     }

@@ -21,16 +21,13 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
             sqlx::raw_sql(CREATE_TABLE).execute(pool).await?;
             for (version, name, sql, _) in MIGRATIONS {
                 let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let done: Option<i64> =
-                    sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
-                        .bind(version)
-                        .fetch_optional(&mut *tx)
-                        .await?;
+                let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                    .bind(version)
+                    .fetch_optional(&mut *tx)
+                    .await?;
                 if done.is_none() {
                     tracing::info!(version, name, "applying migration");
-                    sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
-                        .execute(&mut *tx)
-                        .await?;
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(*sql)).execute(&mut *tx).await?;
                     sqlx::query("INSERT INTO schema_migrations VALUES ($1, $2, $3)")
                         .bind(version)
                         .bind(name)
@@ -44,21 +41,16 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
         Db::Postgres(pool) => {
             let mut tx = pool.begin().await?;
             // Two instances starting together must not both apply the same migration.
-            sqlx::query("SELECT pg_advisory_xact_lock(7426001)")
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(7426001)").execute(&mut *tx).await?;
             sqlx::raw_sql(CREATE_TABLE).execute(&mut *tx).await?;
             for (version, name, _, sql) in MIGRATIONS {
-                let done: Option<i64> =
-                    sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
-                        .bind(version)
-                        .fetch_optional(&mut *tx)
-                        .await?;
+                let done: Option<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                    .bind(version)
+                    .fetch_optional(&mut *tx)
+                    .await?;
                 if done.is_none() {
                     tracing::info!(version, name, "applying migration");
-                    sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
-                        .execute(&mut *tx)
-                        .await?;
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(*sql)).execute(&mut *tx).await?;
                     sqlx::query("INSERT INTO schema_migrations VALUES ($1, $2, $3)")
                         .bind(version)
                         .bind(name)

@@ -20,9 +20,7 @@ impl IndustryCode {
         if ok {
             Ok(IndustryCode(s.to_string()))
         } else {
-            Err(format!(
-                "行业代码“{s}”不符合 GB/T 4754-2017（门类为 A–T 字母，大/中/小类为 2/3/4 位数字）"
-            ))
+            Err(format!("行业代码“{s}”不符合 GB/T 4754-2017（门类为 A–T 字母，大/中/小类为 2/3/4 位数字）"))
         }
     }
     pub fn as_str(&self) -> &str {
@@ -65,11 +63,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<Industry>, Vec<String>> {
             _ => errors.push(format!("第 {row} 行，level 列：层级应为 1–4")),
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
 }
 
 #[cfg(test)]
@@ -80,10 +74,7 @@ mod tests {
     fn the_embedded_standard_has_every_level() {
         let rows = parse_csv(CSV).unwrap();
         let count = |l| rows.iter().filter(|r| r.level == l).count();
-        assert_eq!(
-            (count(1), count(2), count(3), count(4)),
-            (20, 97, 474, 1380)
-        );
+        assert_eq!((count(1), count(2), count(3), count(4)), (20, 97, 474, 1380));
     }
 
     #[test]

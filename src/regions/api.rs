@@ -31,10 +31,7 @@ pub fn routes(r: Routes) -> Routes {
         "/api/v1/regions/{code}",
         p,
         "区划详情",
-        ApiDoc {
-            response: Some("Region"),
-            ..Default::default()
-        },
+        ApiDoc { response: Some("Region"), ..Default::default() },
         get,
     )
 }
@@ -52,20 +49,13 @@ async fn list(
 ) -> AppResult<Json<Vec<Region>>> {
     let mut conn = st.db.conn().await?;
     if let Some(parent) = q.parent.as_deref().filter(|p| !p.is_empty()) {
-        let node = store::get(&mut conn.ex(), parent)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let node = store::get(&mut conn.ex(), parent).await?.ok_or(AppError::NotFound)?;
         authz::check(&user, Permission::ViewReference, Some(&node.path))?;
         return Ok(Json(store::children(&mut conn.ex(), &node.code).await?));
     }
     let mut out = Vec::new();
     for (path, _) in user.scopes(Permission::ViewReference) {
-        let code = path
-            .trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_string();
+        let code = path.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string();
         match q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             Some(text) => out.extend(store::search(&mut conn.ex(), &path, text, 200).await?),
             None => out.extend(store::get(&mut conn.ex(), &code).await?),
@@ -74,15 +64,9 @@ async fn list(
     Ok(Json(out))
 }
 
-async fn get(
-    State(st): State<AppState>,
-    user: CurrentUser,
-    Path(code): Path<String>,
-) -> AppResult<Json<Region>> {
+async fn get(State(st): State<AppState>, user: CurrentUser, Path(code): Path<String>) -> AppResult<Json<Region>> {
     let mut conn = st.db.conn().await?;
-    let node = store::get(&mut conn.ex(), &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let node = store::get(&mut conn.ex(), &code).await?.ok_or(AppError::NotFound)?;
     authz::check(&user, Permission::ViewReference, Some(&node.path))?;
     Ok(Json(node))
 }

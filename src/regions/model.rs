@@ -24,9 +24,7 @@ impl RegionCode {
             2 | 4 | 6 => Ok(RegionCode(s.to_string())),
             8 if s[6..] >= *"51" => Ok(RegionCode(s.to_string())),
             8 => Err(format!("园区代码“{s}”的末两位应在 51–99 之间")),
-            _ => Err(format!(
-                "区划代码“{s}”应为 2、4、6 位（行政区划）或 8 位（园区）"
-            )),
+            _ => Err(format!("区划代码“{s}”应为 2、4、6 位（行政区划）或 8 位（园区）")),
         }
     }
 

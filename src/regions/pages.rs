@@ -15,14 +15,7 @@ use axum::response::Html;
 use serde::Deserialize;
 
 pub fn routes(r: Routes) -> Routes {
-    r.page(
-        Method::GET,
-        "/regions",
-        Rule::Perm(Permission::ViewReference),
-        "区划与园区",
-        index,
-    )
-    .page(
+    r.page(Method::GET, "/regions", Rule::Perm(Permission::ViewReference), "区划与园区", index).page(
         Method::GET,
         "/regions/{code}",
         Rule::Perm(Permission::ViewReference),
@@ -47,19 +40,11 @@ struct SearchQuery {
 }
 
 /// The user's scope roots, or search results within them.
-async fn index(
-    State(st): State<AppState>,
-    user: CurrentUser,
-    Query(q): Query<SearchQuery>,
-) -> AppResult<Html<String>> {
+async fn index(State(st): State<AppState>, user: CurrentUser, Query(q): Query<SearchQuery>) -> AppResult<Html<String>> {
     let mut conn = st.db.conn().await?;
     let text = q.q.unwrap_or_default().trim().to_string();
     let mut children = Vec::new();
-    for g in user
-        .grants
-        .iter()
-        .filter(|g| g.role.has(Permission::ViewReference))
-    {
+    for g in user.grants.iter().filter(|g| g.role.has(Permission::ViewReference)) {
         if text.is_empty() {
             if let Some(r) = store::get(&mut conn.ex(), &g.scope).await? {
                 children.push(r);
@@ -78,15 +63,9 @@ async fn index(
     })
 }
 
-async fn show(
-    State(st): State<AppState>,
-    user: CurrentUser,
-    Path(code): Path<String>,
-) -> AppResult<Html<String>> {
+async fn show(State(st): State<AppState>, user: CurrentUser, Path(code): Path<String>) -> AppResult<Html<String>> {
     let mut conn = st.db.conn().await?;
-    let node = store::get(&mut conn.ex(), &code)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let node = store::get(&mut conn.ex(), &code).await?.ok_or(AppError::NotFound)?;
     authz::check(&user, Permission::ViewReference, Some(&node.path))?;
     let scopes = user.scopes(Permission::ViewReference);
     // Breadcrumbs stop at the user's scope: the levels above are not theirs to browse.

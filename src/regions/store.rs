@@ -47,12 +47,7 @@ pub async fn ancestry(ex: &mut Ex<'_>, region: &Region) -> Result<Vec<Region>, s
 }
 
 /// Names containing `needle`, within the subtree at `scope_path`.
-pub async fn search(
-    ex: &mut Ex<'_>,
-    scope_path: &str,
-    needle: &str,
-    limit: i64,
-) -> Result<Vec<Region>, sqlx::Error> {
+pub async fn search(ex: &mut Ex<'_>, scope_path: &str, needle: &str, limit: i64) -> Result<Vec<Region>, sqlx::Error> {
     let like = format!("%{}%", needle.replace(['%', '_'], ""));
     let prefix = format!("{scope_path}%");
     q_as!(

@@ -20,14 +20,7 @@ pub async fn serve(Path(path): Path<String>) -> Response {
                 Some("woff2") => "font/woff2",
                 _ => "application/octet-stream",
             };
-            (
-                [
-                    (header::CONTENT_TYPE, mime),
-                    (header::CACHE_CONTROL, "public, max-age=3600"),
-                ],
-                file.data,
-            )
-                .into_response()
+            ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=3600")], file.data).into_response()
         }
         None => StatusCode::NOT_FOUND.into_response(),
     }

@@ -38,14 +38,10 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
-    let age = max_age
-        .map(|a| format!("; Max-Age={a}"))
-        .unwrap_or_default();
+    let age = max_age.map(|a| format!("; Max-Age={a}")).unwrap_or_default();
     let sec = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax{age}{sec}"
-    ))
-    .expect("cookie is ASCII")
+    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax{age}{sec}"))
+        .expect("cookie is ASCII")
 }
 
 pub fn is_api(path: &str) -> bool {
@@ -93,17 +89,9 @@ pub async fn guard(rule: Rule, req: Request, next: Next) -> Response {
         (Rule::Public, _) => {}
         (_, None) if api => return AppError::Unauthorized(String::new()).into_response(),
         (_, None) => {
-            let next_url = req
-                .uri()
-                .path_and_query()
-                .map(|p| p.as_str())
-                .unwrap_or("/");
+            let next_url = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
             let expired = req.extensions().get::<SessionExpired>().is_some();
-            let q = format!(
-                "/login?next={}{}",
-                urlencode(next_url),
-                if expired { "&expired=1" } else { "" }
-            );
+            let q = format!("/login?next={}{}", urlencode(next_url), if expired { "&expired=1" } else { "" });
             return Redirect::to(&q).into_response();
         }
         (Rule::SignedIn, Some(_)) => {}
@@ -136,16 +124,8 @@ async fn check_csrf(req: Request, expected: &str) -> Result<Request, AppError> {
     if expected.is_empty() {
         return Err(AppError::Csrf);
     }
-    if let Some(h) = req
-        .headers()
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-    {
-        return if constant_eq(h, expected) {
-            Ok(req)
-        } else {
-            Err(AppError::Csrf)
-        };
+    if let Some(h) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        return if constant_eq(h, expected) { Ok(req) } else { Err(AppError::Csrf) };
     }
     let is_form = req
         .headers()
@@ -156,9 +136,7 @@ async fn check_csrf(req: Request, expected: &str) -> Result<Request, AppError> {
         return Err(AppError::Csrf);
     }
     let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, super::BODY_LIMIT)
-        .await
-        .map_err(|_| AppError::invalid("请求内容过大或无法读取"))?;
+    let bytes = to_bytes(body, super::BODY_LIMIT).await.map_err(|_| AppError::invalid("请求内容过大或无法读取"))?;
     let token = form_urlencoded_get(&bytes, "_csrf").unwrap_or_default();
     if !constant_eq(&token, expected) {
         return Err(AppError::Csrf);
@@ -175,11 +153,7 @@ fn form_urlencoded_get(body: &[u8], key: &str) -> Option<String> {
 }
 
 fn constant_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 pub fn urlencode(s: &str) -> String {
@@ -211,21 +185,14 @@ impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for CurrentUser 
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        parts
-            .extensions
-            .get::<CurrentUser>()
-            .cloned()
-            .ok_or(AppError::Unauthorized(String::new()))
+        parts.extensions.get::<CurrentUser>().cloned().ok_or(AppError::Unauthorized(String::new()))
     }
 }
 
 /// The client address from the connection (we do not trust X-Forwarded-For unless configured).
 pub async fn client_ip(req: Request, next: Next) -> Response {
     let mut req = req;
-    let ip = req
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+    let ip = req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string());
     req.extensions_mut().insert(ClientIp(ip));
     next.run(req).await
 }
@@ -233,11 +200,7 @@ pub async fn client_ip(req: Request, next: Next) -> Response {
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts
-            .extensions
-            .get::<ClientIp>()
-            .cloned()
-            .unwrap_or(ClientIp(None)))
+        Ok(parts.extensions.get::<ClientIp>().cloned().unwrap_or(ClientIp(None)))
     }
 }
 
@@ -247,20 +210,14 @@ mod tests {
 
     #[test]
     fn the_csrf_field_is_found_in_a_urlencoded_body() {
-        assert_eq!(
-            form_urlencoded_get(b"a=1&_csrf=abc%20d&b=2", "_csrf").as_deref(),
-            Some("abc d")
-        );
+        assert_eq!(form_urlencoded_get(b"a=1&_csrf=abc%20d&b=2", "_csrf").as_deref(), Some("abc d"));
         assert_eq!(form_urlencoded_get(b"a=1", "_csrf"), None);
     }
 
     #[test]
     fn cookies_are_read_by_name() {
         let mut h = HeaderMap::new();
-        h.insert(
-            header::COOKIE,
-            HeaderValue::from_static("a=1; zs_session=xyz; b=2"),
-        );
+        h.insert(header::COOKIE, HeaderValue::from_static("a=1; zs_session=xyz; b=2"));
         assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("xyz"));
         assert_eq!(cookie(&h, "zs"), None);
     }

@@ -29,17 +29,13 @@ fn message_for(status: StatusCode, detail: &str) -> (String, String) {
         StatusCode::NOT_FOUND => ("not_found", "页面或记录不存在".to_string()),
         StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "不支持该请求方式".to_string()),
         StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "请求内容过大".to_string()),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-            "unsupported_media_type",
-            "请求内容类型不受支持（JSON 接口请使用 application/json）".to_string(),
-        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("unsupported_media_type", "请求内容类型不受支持（JSON 接口请使用 application/json）".to_string())
+        }
         StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
             ("invalid", format!("请求内容无效：{}", detail.trim()))
         }
-        s if s.is_server_error() => (
-            "internal",
-            "系统内部错误，请稍后重试；如持续出现请联系系统管理员".to_string(),
-        ),
+        s if s.is_server_error() => ("internal", "系统内部错误，请稍后重试；如持续出现请联系系统管理员".to_string()),
         _ => ("error", "请求无法完成".to_string()),
     };
     (code.into(), msg)
@@ -68,11 +64,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
             }
             let text = to_bytes(body, 16 * 1024).await.unwrap_or_default();
             let (code, message) = message_for(status, &String::from_utf8_lossy(&text));
-            ErrorInfo {
-                code,
-                message,
-                fields: vec![],
-            }
+            ErrorInfo { code, message, fields: vec![] }
         }
     };
     if status == StatusCode::INTERNAL_SERVER_ERROR {
@@ -81,8 +73,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     if api {
         let mut r = (status, axum::Json(info)).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            r.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("static"));
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("static"));
         }
         return r;
     }
@@ -93,11 +84,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         s if s >= 500 => "系统错误",
         _ => "请求有误",
     };
-    let page = ErrorPage {
-        l: Layout::new(title, user.as_ref(), ""),
-        status: status.as_u16(),
-        info,
-    };
+    let page = ErrorPage { l: Layout::new(title, user.as_ref(), ""), status: status.as_u16(), info };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, "error").into_response(),

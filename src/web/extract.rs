@@ -17,14 +17,41 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json"));
         if !is_json {
-            return Err(AppError::invalid(
-                "请求体须为 JSON（Content-Type: application/json）",
-            ));
+            return Err(AppError::invalid("请求体须为 JSON（Content-Type: application/json）"));
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| AppError::invalid("请求内容过大或无法读取"))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| AppError::invalid("请求内容过大或无法读取"))?;
         parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// A JSON body read but not yet parsed: handlers check the scope of the record first, so that
+/// an out-of-scope id answers 404 whatever the body holds.
+pub struct LazyJson<T> {
+    bytes: Result<Bytes, AppError>,
+    _t: std::marker::PhantomData<T>,
+}
+
+impl<S: Send + Sync, T> FromRequest<S> for LazyJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| AppError::invalid("请求内容过大或无法读取"));
+        let bytes = if is_json {
+            bytes
+        } else {
+            Err(AppError::invalid("请求体须为 JSON（Content-Type: application/json）"))
+        };
+        Ok(LazyJson { bytes, _t: std::marker::PhantomData })
+    }
+}
+
+impl<T: DeserializeOwned> LazyJson<T> {
+    pub fn parse(self) -> Result<T, AppError> {
+        parse_json(&self.bytes?)
     }
 }
 
@@ -34,20 +61,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() || path == "." {
-            AppError::invalid(format!(
-                "JSON 格式错误（第 {} 行第 {} 列）：{inner}",
-                inner.line(),
-                inner.column()
-            ))
+            AppError::invalid(format!("JSON 格式错误（第 {} 行第 {} 列）：{inner}", inner.line(), inner.column()))
         } else {
             let message = format!("字段“{path}”无效：{inner}");
-            AppError::Invalid {
-                message: message.clone(),
-                fields: vec![FieldError {
-                    field: path,
-                    message,
-                }],
-            }
+            AppError::Invalid { message: message.clone(), fields: vec![FieldError { field: path, message }] }
         }
     })
 }

@@ -15,13 +15,7 @@ use axum::response::Html;
 pub fn routes(r: Routes) -> Routes {
     r.page(Method::GET, "/", Rule::SignedIn, "首页", home)
         .page(Method::GET, "/healthz", Rule::Public, "健康检查", healthz)
-        .page(
-            Method::GET,
-            "/static/{*path}",
-            Rule::Public,
-            "静态资源",
-            super::assets::serve,
-        )
+        .page(Method::GET, "/static/{*path}", Rule::Public, "静态资源", super::assets::serve)
 }
 
 pub struct QuickLink {
@@ -45,11 +39,7 @@ pub struct NoticeQuery {
     pub notice: Option<String>,
 }
 
-async fn home(
-    State(st): State<AppState>,
-    user: CurrentUser,
-    Query(q): Query<NoticeQuery>,
-) -> AppResult<Html<String>> {
+async fn home(State(st): State<AppState>, user: CurrentUser, Query(q): Query<NoticeQuery>) -> AppResult<Html<String>> {
     let mut conn = st.db.conn().await?;
     let region_name = crate::regions::store::get(&mut conn.ex(), &user.region)
         .await?
@@ -58,37 +48,23 @@ async fn home(
     let mut links = Vec::new();
     if user.can(Permission::ViewReference) {
         links.push(QuickLink {
-            href: "/regions",
-            label: "区划与园区",
-            note: "浏览本辖区的市州、区县与园区",
+            href: "/regions", label: "区划与园区", note: "浏览本辖区的市州、区县与园区"
         });
     }
     if user.can(Permission::ManageUsers) {
         links.push(QuickLink {
-            href: "/admin/users/new",
-            label: "新建用户",
-            note: "为本辖区单位开设账号",
+            href: "/admin/users/new", label: "新建用户", note: "为本辖区单位开设账号"
         });
     }
     if user.can(Permission::ManageGrants) {
         links.push(QuickLink {
-            href: "/admin/grants",
-            label: "角色授权",
-            note: "授予或收回角色与管辖范围",
+            href: "/admin/grants", label: "角色授权", note: "授予或收回角色与管辖范围"
         });
     }
     if user.can(Permission::ReadAudit) {
-        links.push(QuickLink {
-            href: "/audit",
-            label: "审计日志",
-            note: "查阅所有操作记录",
-        });
+        links.push(QuickLink { href: "/audit", label: "审计日志", note: "查阅所有操作记录" });
     }
-    links.push(QuickLink {
-        href: "/account/password",
-        label: "修改密码",
-        note: "定期更换密码",
-    });
+    links.push(QuickLink { href: "/account/password", label: "修改密码", note: "定期更换密码" });
     let page = HomePage {
         l: Layout::new("首页", Some(&user), "home").with_notice(q.notice),
         username: user.username.clone(),
@@ -96,13 +72,7 @@ async fn home(
         grants: user
             .grants
             .iter()
-            .map(|g| {
-                (
-                    g.role.label().to_string(),
-                    g.scope_name.clone(),
-                    g.scope.clone(),
-                )
-            })
+            .map(|g| (g.role.label().to_string(), g.scope_name.clone(), g.scope.clone()))
             .collect(),
         links,
     };
@@ -112,7 +82,5 @@ async fn home(
 async fn healthz(State(st): State<AppState>) -> AppResult<Json<serde_json::Value>> {
     let mut conn = st.db.conn().await?;
     let regions = crate::regions::store::count(&mut conn.ex()).await?;
-    Ok(Json(
-        serde_json::json!({"status": "ok", "regions": regions}),
-    ))
+    Ok(Json(serde_json::json!({"status": "ok", "regions": regions})))
 }

@@ -33,54 +33,30 @@ impl Layout {
     }
 
     pub fn with_notice(mut self, notice: Option<String>) -> Layout {
-        self.notice = notice
-            .filter(|n| !n.is_empty())
-            .map(|n| n.chars().take(200).collect());
+        self.notice = notice.filter(|n| !n.is_empty()).map(|n| n.chars().take(200).collect());
         self
     }
 }
 
 /// The modules a user can reach, in a fixed order.
 pub fn nav_for(u: &CurrentUser) -> Vec<NavItem> {
-    let mut v = vec![NavItem {
-        href: "/",
-        label: "首页",
-        key: "home",
-    }];
+    let mut v = vec![NavItem { href: "/", label: "首页", key: "home" }];
     if u.can(Permission::ViewReference) {
-        v.push(NavItem {
-            href: "/regions",
-            label: "区划与园区",
-            key: "regions",
-        });
+        v.push(NavItem { href: "/regions", label: "区划与园区", key: "regions" });
     }
     if u.can(Permission::ManageUsers) {
-        v.push(NavItem {
-            href: "/admin/users",
-            label: "用户管理",
-            key: "users",
-        });
+        v.push(NavItem { href: "/admin/users", label: "用户管理", key: "users" });
     }
     if u.can(Permission::ManageGrants) {
-        v.push(NavItem {
-            href: "/admin/grants",
-            label: "角色授权",
-            key: "grants",
-        });
+        v.push(NavItem { href: "/admin/grants", label: "角色授权", key: "grants" });
     }
     if u.can(Permission::ReadAudit) {
-        v.push(NavItem {
-            href: "/audit",
-            label: "审计日志",
-            key: "audit",
-        });
+        v.push(NavItem { href: "/audit", label: "审计日志", key: "audit" });
     }
     v
 }
 
 /// Renders a typed template into a response body.
 pub fn html<T: askama::Template>(t: &T) -> crate::error::AppResult<axum::response::Html<String>> {
-    Ok(axum::response::Html(
-        t.render().map_err(anyhow::Error::from)?,
-    ))
+    Ok(axum::response::Html(t.render().map_err(anyhow::Error::from)?))
 }

@@ -6,13 +6,7 @@ use axum::http::Method;
 use serde_json::{Map, Value, json};
 
 pub fn routes(r: Routes) -> Routes {
-    r.page(
-        Method::GET,
-        "/api/v1/openapi.json",
-        Rule::Public,
-        "OpenAPI 文档",
-        document,
-    )
+    r.page(Method::GET, "/api/v1/openapi.json", Rule::Public, "OpenAPI 文档", document)
 }
 
 async fn document() -> Json<Value> {
@@ -50,6 +44,13 @@ fn schemas() -> Value {
             "department": {"type": "string"}, "password": {"type": "string", "description": "留空则自动生成"}}},
         "UserCreated": {"type": "object", "properties": {
             "user": {"$ref": "#/components/schemas/User"}, "password": {"type": "string"}}},
+        "Grant": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "user_id": {"type": "string", "format": "uuid"},
+            "role": {"type": "string"}, "scope": {"type": "string"}, "scope_name": {"type": "string"}}},
+        "GrantCreate": {"type": "object", "required": ["role", "scope"], "properties": {
+            "role": {"type": "string", "enum": ["leader", "investment_officer", "service_specialist",
+                "department_handler", "reporter", "sys_admin", "security_admin", "auditor"]},
+            "scope": {"type": "string", "description": "管辖范围：区划或园区代码（含全部下级）"}}},
         "AuditPage": {"type": "object", "properties": {
             "total": {"type": "integer"}, "page": {"type": "integer"},
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/AuditRecord"}}}},

@@ -50,10 +50,7 @@ pub struct Routes {
 
 impl Default for Routes {
     fn default() -> Self {
-        Routes {
-            router: Router::new(),
-            specs: Vec::new(),
-        }
+        Routes { router: Router::new(), specs: Vec::new() }
     }
 }
 
@@ -70,28 +67,12 @@ fn filter(m: &Method) -> MethodFilter {
 
 impl Routes {
     /// A page or form route (HTML).
-    pub fn page<H, T>(
-        self,
-        method: Method,
-        path: &'static str,
-        rule: Rule,
-        summary: &'static str,
-        h: H,
-    ) -> Self
+    pub fn page<H, T>(self, method: Method, path: &'static str, rule: Rule, summary: &'static str, h: H) -> Self
     where
         H: Handler<T, AppState>,
         T: 'static,
     {
-        self.add(
-            RouteSpec {
-                method,
-                path,
-                rule,
-                summary,
-                api: None,
-            },
-            h,
-        )
+        self.add(RouteSpec { method, path, rule, summary, api: None }, h)
     }
 
     /// A JSON API route, described in the OpenAPI document.
@@ -108,16 +89,7 @@ impl Routes {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        self.add(
-            RouteSpec {
-                method,
-                path,
-                rule,
-                summary,
-                api: Some(doc),
-            },
-            h,
-        )
+        self.add(RouteSpec { method, path, rule, summary, api: Some(doc) }, h)
     }
 
     fn add<H, T>(mut self, spec: RouteSpec, h: H) -> Self
@@ -127,9 +99,7 @@ impl Routes {
     {
         let rule = spec.rule;
         let mr =
-            on(filter(&spec.method), h).route_layer(axum::middleware::from_fn(move |req, next| {
-                guard(rule, req, next)
-            }));
+            on(filter(&spec.method), h).route_layer(axum::middleware::from_fn(move |req, next| guard(rule, req, next)));
         self.router = self.router.route(spec.path, mr);
         self.specs.push(spec);
         self

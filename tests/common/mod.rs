@@ -1,0 +1,178 @@
+//! Test harness: a fresh database on each backend, the app on port 0, signed-in clients.
+//!
+//! SQLite always runs. PostgreSQL runs when `ZHAOSHANG_TEST_PG` holds a URL (each test gets its
+//! own schema); with `ZHAOSHANG_REQUIRE_PG=1` (as in CI) a missing URL fails instead of skipping.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use zhaoshang::db::Db;
+use zhaoshang::web::{AppState, Config};
+
+pub const PASSWORD: &str = zhaoshang::demo::DEMO_PASSWORD;
+
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    pub label: &'static str,
+    _dir: Option<tempfile::TempDir>,
+    pg_schema: Option<(String, String)>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin_url, schema)) = self.pg_schema.take() {
+            // Drop the schema on a detached thread: Drop cannot await, and blocking here would
+            // stall the runtime that still has to roll back this pool's open transactions.
+            // Schemas a finished process leaves behind are swept by the next run (see `postgres`).
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async move {
+                    if let Ok(pool) = sqlx::PgPool::connect(&admin_url).await {
+                        let sql = format!("SET lock_timeout = '20s'; DROP SCHEMA IF EXISTS {schema} CASCADE");
+                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&pool).await;
+                    }
+                })
+            });
+        }
+    }
+}
+
+pub async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let db = Db::open(&url).await.unwrap();
+    TestDb { db, url, label: "sqlite", _dir: Some(dir), pg_schema: None }
+}
+
+pub fn pg_url() -> Option<String> {
+    match std::env::var("ZHAOSHANG_TEST_PG").ok().filter(|s| !s.is_empty()) {
+        Some(u) => Some(u),
+        None if std::env::var("ZHAOSHANG_REQUIRE_PG").is_ok_and(|v| v == "1") => {
+            panic!("ZHAOSHANG_REQUIRE_PG=1 but ZHAOSHANG_TEST_PG is not set")
+        }
+        None => None,
+    }
+}
+
+pub async fn postgres() -> Option<TestDb> {
+    let admin_url = pg_url()?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let schema = format!("zt_{now}_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    let pool = sqlx::PgPool::connect(&admin_url).await.expect("PostgreSQL reachable at ZHAOSHANG_TEST_PG");
+    // Sweep test schemas over an hour old: no test run lasts that long.
+    let old: Vec<String> = sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'zt\\_%'")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    for name in old {
+        let ts: u64 = name.split('_').nth(1).and_then(|t| t.parse().ok()).unwrap_or(0);
+        if ts + 3600 < now {
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {name} CASCADE")))
+                .execute(&pool)
+                .await;
+        }
+    }
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&pool).await.unwrap();
+    pool.close().await;
+    let sep = if admin_url.contains('?') { '&' } else { '?' };
+    let url = format!("{admin_url}{sep}options=-csearch_path%3D{schema}");
+    let db = Db::open(&url).await.unwrap();
+    Some(TestDb { db, url, label: "postgres", _dir: None, pg_schema: Some((admin_url, schema)) })
+}
+
+/// SQLite, and PostgreSQL when configured.
+pub async fn backends() -> Vec<TestDb> {
+    let mut v = vec![sqlite().await];
+    v.extend(postgres().await);
+    v
+}
+
+impl TestDb {
+    pub async fn with_demo(self) -> TestDb {
+        zhaoshang::demo::load(&self.db).await.unwrap();
+        self
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub label: &'static str,
+    _task: tokio::task::JoinHandle<()>,
+}
+
+pub async fn spawn(t: &TestDb) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState { db: t.db.clone(), config: Arc::new(Config::default()) };
+    let task = tokio::spawn(async move {
+        zhaoshang::web::serve(state, listener).await.unwrap();
+    });
+    TestApp { base, db: t.db.clone(), label: t.label, _task: task }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// The value of the first `_csrf` hidden field in a page.
+pub fn csrf_in(html: &str) -> String {
+    let i = html.find("name=\"_csrf\" value=\"").expect("page has a CSRF field") + 20;
+    html[i..].split('"').next().unwrap().to_string()
+}
+
+pub struct Session {
+    pub client: reqwest::Client,
+    pub csrf: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Signs in through the login form; panics unless it succeeds.
+    pub async fn login(&self, username: &str) -> Session {
+        self.try_login(username, PASSWORD).await.unwrap_or_else(|s| panic!("{username} could not sign in: {s}"))
+    }
+
+    pub async fn try_login(&self, username: &str, password: &str) -> Result<Session, u16> {
+        let c = client();
+        let page = c.get(self.url("/login")).send().await.unwrap().text().await.unwrap();
+        let pre = csrf_in(&page);
+        let r = c
+            .post(self.url("/login"))
+            .form(&[("_csrf", pre.as_str()), ("username", username), ("password", password), ("next", "/")])
+            .send()
+            .await
+            .unwrap();
+        if r.status() != 303 {
+            return Err(r.status().as_u16());
+        }
+        let home = c.get(self.url("/")).send().await.unwrap().text().await.unwrap();
+        Ok(Session { csrf: csrf_in(&home), client: c })
+    }
+}
+
+impl Session {
+    pub async fn get(&self, app: &TestApp, path: &str) -> reqwest::Response {
+        self.client.get(app.url(path)).send().await.unwrap()
+    }
+
+    /// Posts a form with the session's CSRF token added.
+    pub async fn post_form(&self, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut f: Vec<(&str, &str)> = vec![("_csrf", self.csrf.as_str())];
+        f.extend_from_slice(fields);
+        self.client.post(app.url(path)).form(&f).send().await.unwrap()
+    }
+
+    pub async fn post_json(&self, app: &TestApp, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client.post(app.url(path)).header("x-csrf-token", &self.csrf).json(body).send().await.unwrap()
+    }
+}
+
+/// The id of a user, straight from the database.
+pub async fn user_id(db: &Db, username: &str) -> uuid::Uuid {
+    let mut conn = db.conn().await.unwrap();
+    zhaoshang::accounts::store::user_by_name(&mut conn.ex(), username).await.unwrap().unwrap().id
+}

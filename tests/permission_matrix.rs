@@ -1,0 +1,243 @@
+//! The permission matrix: every route × every role × (in scope, out of scope), plus anonymous,
+//! generated from the router's own registry. A route that this table does not know fails the
+//! test, so nobody can add a route without deciding who may use it.
+
+mod common;
+
+use Role::*;
+use common::{Session, TestApp, backends, spawn};
+use zhaoshang::accounts::model::Role;
+use zhaoshang::accounts::service;
+use zhaoshang::audit::Actor;
+
+#[derive(Clone, Copy, Debug)]
+enum Expect {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in user.
+    SignedIn,
+    /// Only these roles (others 403); `scoped`: a record outside the scope answers 404.
+    Roles(&'static [Role], bool),
+}
+
+enum Body {
+    None,
+    Form(&'static [(&'static str, &'static str)]),
+    Json(&'static str),
+}
+
+const REFERENCE: &[Role] =
+    &[Leader, InvestmentOfficer, ServiceSpecialist, DepartmentHandler, Reporter, SysAdmin, SecurityAdmin];
+
+/// The hand-written expectation for each route, and a body that exercises it without side effects
+/// that would disturb the rest of the run.
+fn expected(key: &str) -> Option<(Expect, Body)> {
+    use Body::*;
+    use Expect::*;
+    Some(match key {
+        "GET /login" | "GET /healthz" | "GET /static/{*path}" | "GET /api/v1/openapi.json" => (Public, None),
+        "POST /login" => (Public, Form(&[("username", "nobody"), ("password", "x")])),
+        "GET /" | "GET /account/password" | "GET /api/v1/me" => (SignedIn, None),
+        "POST /logout" => (SignedIn, Form(&[])),
+        "POST /account/password" => {
+            (SignedIn, Form(&[("old_password", "wrong"), ("new_password", "x"), ("confirm", "y")]))
+        }
+        "GET /regions" | "GET /api/v1/regions" | "GET /api/v1/industries" | "GET /api/v1/industries/{industry}" => {
+            (Roles(REFERENCE, false), None)
+        }
+        "GET /regions/{code}" | "GET /api/v1/regions/{code}" => (Roles(REFERENCE, true), None),
+        "GET /admin/users" | "GET /admin/users/new" | "GET /api/v1/users" => (Roles(&[SysAdmin], false), None),
+        "POST /admin/users" => {
+            (Roles(&[SysAdmin], false), Form(&[("username", "X"), ("display_name", ""), ("region", "4301")]))
+        }
+        "POST /api/v1/users" => (Roles(&[SysAdmin], false), Json("{}")),
+        "GET /admin/users/{user_id}" | "GET /api/v1/users/{user_id}" => (Roles(&[SysAdmin], true), None),
+        "POST /admin/users/{user_id}/action" => (Roles(&[SysAdmin], true), Form(&[("action", "unlock")])),
+        "GET /admin/grants" => (Roles(&[SecurityAdmin], false), None),
+        "GET /admin/grants/{user_id}" | "GET /api/v1/users/{user_id}/grants" => (Roles(&[SecurityAdmin], true), None),
+        "POST /admin/grants/{user_id}" => (Roles(&[SecurityAdmin], true), Form(&[("role", "nope"), ("scope", "4301")])),
+        "POST /admin/grants/{user_id}/remove" => (Roles(&[SecurityAdmin], true), Form(&[("grant_id", "GRANT")])),
+        "POST /api/v1/users/{user_id}/grants" => {
+            (Roles(&[SecurityAdmin], true), Json(r#"{"role":"nope","scope":"4301"}"#))
+        }
+        "GET /audit" | "GET /api/v1/audit" => (Roles(&[Auditor], false), None),
+        "GET /audit/{seq}" | "GET /api/v1/audit/{seq}" => (Roles(&[Auditor], true), None),
+        _ => return Option::None,
+    })
+}
+
+/// One signed-in user per role, all scoped to 长沙市 (4301).
+const ACTORS: &[(Role, &str)] = &[
+    (Leader, "cs.leader"),
+    (InvestmentOfficer, "cs.invest"),
+    (ServiceSpecialist, "cs.service"),
+    (DepartmentHandler, "cs.handler"),
+    (Reporter, "cs.reporter"),
+    (SysAdmin, "cs.sysadmin"),
+    (SecurityAdmin, "cs.secadmin"),
+    (Auditor, "cs.auditor"),
+];
+
+struct Fixture {
+    /// Path parameter values: (name, in scope, out of scope).
+    params: Vec<(&'static str, String, String)>,
+    grant_in: String,
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let db = &app.db;
+    let actor = Actor::cli();
+    let mut ids = Vec::new();
+    for (username, region) in
+        [("cs.secadmin", "4301"), ("cs.auditor", "4301"), ("target.in", "430104"), ("target.out", "4303")]
+    {
+        let n =
+            service::parse_new_user(username, "测试", region, "", Some(common::PASSWORD), &Default::default()).unwrap();
+        ids.push(service::create_user(db, &actor, None, n).await.unwrap().0.id);
+    }
+    service::add_grant(db, &actor, None, ids[0], SecurityAdmin, "4301").await.unwrap();
+    service::add_grant(db, &actor, None, ids[1], Auditor, "4301").await.unwrap();
+    let grant_in = service::add_grant(db, &actor, None, ids[2], Leader, "430104").await.unwrap();
+    // Audit records written by the creation of the two targets: one in scope, one out.
+    let mut conn = db.conn().await.unwrap();
+    let (rows, _) =
+        zhaoshang::audit::store::list(&mut conn.ex(), &[("/".into(), true)], &Default::default()).await.unwrap();
+    let seq_of = |id: uuid::Uuid| {
+        rows.iter().find(|r| r.entity_id == id.to_string() && r.action == "user.create").unwrap().seq.to_string()
+    };
+    Fixture {
+        params: vec![
+            ("{code}", "430121".into(), "4303".into()),
+            ("{user_id}", ids[2].to_string(), ids[3].to_string()),
+            ("{seq}", seq_of(ids[2]), seq_of(ids[3])),
+            ("{*path}", "app.css".into(), "app.css".into()),
+            ("{industry}", "C".into(), "C".into()),
+        ],
+        grant_in: grant_in.to_string(),
+    }
+}
+
+fn fill(path: &str, f: &Fixture, in_scope: bool) -> String {
+    let mut p = path.to_string();
+    for (name, a, b) in &f.params {
+        p = p.replace(name, if in_scope { a } else { b });
+    }
+    assert!(!p.contains('{'), "route {path} has a path parameter the matrix does not know: add it to the fixture");
+    p
+}
+
+async fn call(app: &TestApp, s: Option<&Session>, method: &str, path: &str, body: &Body, f: &Fixture) -> u16 {
+    let c = s.map(|s| s.client.clone()).unwrap_or_else(common::client);
+    let csrf = match s {
+        Some(s) => s.csrf.clone(),
+        // Anonymous: the token of the sign-in form, as a browser would have it.
+        None => common::csrf_in(&c.get(app.url("/login")).send().await.unwrap().text().await.unwrap()),
+    };
+    let r = match (method, body) {
+        ("GET", _) => c.get(app.url(path)).send().await.unwrap(),
+        ("POST", Body::Json(j)) => c
+            .post(app.url(path))
+            .header("x-csrf-token", &csrf)
+            .header("content-type", "application/json")
+            .body(*j)
+            .send()
+            .await
+            .unwrap(),
+        ("POST", Body::Form(fields)) => {
+            let mut v: Vec<(&str, String)> = vec![("_csrf", csrf.clone())];
+            v.extend(
+                fields.iter().map(|(k, val)| (*k, if *val == "GRANT" { f.grant_in.clone() } else { val.to_string() })),
+            );
+            c.post(app.url(path)).form(&v).send().await.unwrap()
+        }
+        ("POST", Body::None) => c.post(app.url(path)).send().await.unwrap(),
+        (m, _) => panic!("method {m} not covered by the matrix"),
+    };
+    r.status().as_u16()
+}
+
+fn allowed(status: u16) -> bool {
+    matches!(status, 200..=399 | 409 | 422)
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_in_and_out_of_scope_as_the_matrix_says() {
+    let specs = zhaoshang::web::specs();
+    let unknown: Vec<String> = specs.iter().map(|s| s.key()).filter(|k| expected(k).is_none()).collect();
+    assert!(unknown.is_empty(), "routes without a row in the permission matrix: {unknown:?}");
+
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let app = spawn(&t).await;
+        let f = fixture(&app).await;
+        let mut failures = Vec::new();
+        let mut checked = 0;
+
+        // Anonymous: public routes answer; pages send to the login; the API says 401.
+        for s in &specs {
+            let (exp, body) = expected(&s.key()).unwrap();
+            let path = fill(s.path, &f, true);
+            let got = call(&app, None, s.method.as_str(), &path, &body, &f).await;
+            let want_ok = matches!(exp, Expect::Public);
+            let ok = if want_ok {
+                !matches!(got, 403 | 404 | 500..)
+            } else if s.api.is_some() {
+                got == 401
+            } else {
+                got == 303
+            };
+            checked += 1;
+            if !ok {
+                failures.push(format!("anonymous {} {path}: got {got}", s.method));
+            }
+        }
+
+        for (role, username) in ACTORS {
+            let mut session = app.login(username).await;
+            for s in &specs {
+                let (exp, body) = expected(&s.key()).unwrap();
+                for in_scope in [true, false] {
+                    let has_param = f.params.iter().any(|(name, a, b)| a != b && s.path.contains(name));
+                    if !in_scope && !has_param {
+                        continue;
+                    }
+                    let path = fill(s.path, &f, in_scope);
+                    let got = call(&app, Some(&session), s.method.as_str(), &path, &body, &f).await;
+                    checked += 1;
+                    let ok = match exp {
+                        Expect::Public => !matches!(got, 403 | 404 | 500..),
+                        Expect::SignedIn => allowed(got),
+                        Expect::Roles(roles, scoped) => {
+                            if !roles.contains(role) {
+                                got == 403
+                            } else if scoped && !in_scope {
+                                got == 404
+                            } else {
+                                allowed(got)
+                            }
+                        }
+                    };
+                    if !ok {
+                        failures.push(format!(
+                            "{} ({username}) {} {path} [{}]: got {got}, expected {exp:?}",
+                            role.label(),
+                            s.method,
+                            if in_scope { "in scope" } else { "out of scope" }
+                        ));
+                    }
+                    if s.key() == "POST /logout" {
+                        session = app.login(username).await;
+                    }
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{}: {} of {checked} checks failed:\n{}",
+            app.label,
+            failures.len(),
+            failures.join("\n")
+        );
+        assert!(checked > specs.len() * ACTORS.len(), "the matrix ran {checked} checks");
+    }
+}

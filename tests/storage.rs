@@ -1,0 +1,250 @@
+//! Storage tests: each runs on SQLite and, when configured, on PostgreSQL.
+
+mod common;
+
+use common::{backends, postgres, sqlite};
+use zhaoshang::accounts::model::Role;
+use zhaoshang::accounts::service::{self, LoginError, UserAction};
+use zhaoshang::audit::{self, Actor, Change};
+use zhaoshang::db::Db;
+use zhaoshang::error::AppError;
+use zhaoshang::{q_exec, q_scalar};
+
+async fn count(db: &Db, sql: &'static str) -> i64 {
+    let mut c = db.conn().await.unwrap();
+    q_scalar!(&mut c.ex(), fetch_one, i64, sql).unwrap()
+}
+
+#[tokio::test]
+async fn migrating_twice_changes_nothing() {
+    for t in backends().await {
+        zhaoshang::db::migrate(&t.db).await.unwrap();
+        assert_eq!(
+            count(&t.db, "SELECT count(*) FROM schema_migrations").await,
+            zhaoshang::db::MIGRATIONS.len() as i64,
+            "{}",
+            t.label
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_sqlite_and_postgresql_schemas_have_the_same_tables_and_columns() {
+    let Some(pg) = postgres().await else { return };
+    let lite = sqlite().await;
+    let Db::Sqlite(sp) = &lite.db else { unreachable!() };
+    let Db::Postgres(pp) = &pg.db else { unreachable!() };
+    let lite_cols: Vec<(String, String, bool)> = sqlx::query_as(
+        "SELECT m.name, p.name, p.\"notnull\" = 1 OR p.pk > 0 FROM sqlite_master m, pragma_table_info(m.name) p
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY 1, 2",
+    )
+    .fetch_all(sp)
+    .await
+    .unwrap();
+    let pg_cols: Vec<(String, String, bool)> = sqlx::query_as(
+        "SELECT table_name::text, column_name::text, is_nullable = 'NO' FROM information_schema.columns
+         WHERE table_schema = current_schema() ORDER BY 1, 2",
+    )
+    .fetch_all(pp)
+    .await
+    .unwrap();
+    assert!(!lite_cols.is_empty());
+    assert_eq!(lite_cols, pg_cols, "(table, column, not null) differ between the backends");
+}
+
+#[tokio::test]
+async fn reference_data_loads_every_province_city_and_hunan_county_with_its_source() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        assert_eq!(count(&t.db, "SELECT count(*) FROM regions WHERE level = 'province'").await, 31);
+        assert_eq!(count(&t.db, "SELECT count(*) FROM regions WHERE parent = '43'").await, 14 + 0);
+        assert!(count(&t.db, "SELECT count(*) FROM regions WHERE path LIKE '/43/%' AND level = 'county'").await > 120);
+        assert!(count(&t.db, "SELECT count(*) FROM regions WHERE kind = '功能区' AND path LIKE '/43/%'").await >= 10);
+        assert!(count(&t.db, "SELECT count(*) FROM regions WHERE level = 'park'").await >= 6);
+        assert_eq!(count(&t.db, "SELECT count(*) FROM industries WHERE level = 1").await, 20);
+        assert_eq!(count(&t.db, "SELECT count(*) FROM reference_data").await, 2);
+        let mut c = t.db.conn().await.unwrap();
+        let park = zhaoshang::regions::store::get(&mut c.ex(), "43011251").await.unwrap().unwrap();
+        assert_eq!(park.path, "/43/4301/430112/43011251/", "{}", t.label);
+    }
+}
+
+#[tokio::test]
+async fn loading_the_demo_again_creates_nothing_new_and_keeps_other_users() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let actor = Actor::cli();
+        let n = service::parse_new_user("li.si", "李四", "4301", "", Some("Passw0rd!x"), &Default::default()).unwrap();
+        service::create_user(&t.db, &actor, None, n).await.unwrap();
+        let users = count(&t.db, "SELECT count(*) FROM users").await;
+        let r = zhaoshang::demo::load(&t.db).await.unwrap();
+        assert!(r.created.is_empty());
+        assert_eq!(count(&t.db, "SELECT count(*) FROM users").await, users, "{}", t.label);
+    }
+}
+
+#[tokio::test]
+async fn the_audit_chain_verifies_and_names_a_tampered_record() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let mut c = t.db.conn().await.unwrap();
+        let n = audit::store::verify(&mut c.ex()).await.unwrap().expect("intact chain");
+        assert!(n > 10, "{}: the demo wrote {n} records", t.label);
+        // Someone with database access bypasses the append-only trigger and edits record 5.
+        match &t.db {
+            Db::Sqlite(p) => {
+                sqlx::raw_sql("DROP TRIGGER audit_log_no_update").execute(p).await.unwrap();
+            }
+            Db::Postgres(p) => {
+                sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change").execute(p).await.unwrap();
+            }
+        }
+        q_exec!(&mut c.ex(), "UPDATE audit_log SET actor_name = 'somebody else' WHERE seq = 5").unwrap();
+        let broken = audit::store::verify(&mut c.ex()).await.unwrap().unwrap_err();
+        assert_eq!(broken, audit::model::Break::Altered { seq: 5 }, "{}", t.label);
+        assert!(broken.describe().contains("#5"));
+    }
+}
+
+#[tokio::test]
+async fn the_database_refuses_to_edit_or_delete_audit_records() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let mut c = t.db.conn().await.unwrap();
+        assert!(q_exec!(&mut c.ex(), "UPDATE audit_log SET action = 'x' WHERE seq = 1").is_err(), "{}", t.label);
+        assert!(q_exec!(&mut c.ex(), "DELETE FROM audit_log WHERE seq = 1").is_err(), "{}", t.label);
+    }
+}
+
+#[tokio::test]
+async fn a_deleted_audit_record_is_reported_as_missing() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let mut c = t.db.conn().await.unwrap();
+        match &t.db {
+            Db::Sqlite(p) => sqlx::raw_sql("DROP TRIGGER audit_log_no_delete").execute(p).await.map(|_| ()).unwrap(),
+            Db::Postgres(p) => sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
+                .execute(p)
+                .await
+                .map(|_| ())
+                .unwrap(),
+        }
+        q_exec!(&mut c.ex(), "DELETE FROM audit_log WHERE seq = 3").unwrap();
+        let b = audit::store::verify(&mut c.ex()).await.unwrap().unwrap_err();
+        assert_eq!(b, audit::model::Break::Gap { expected: 3, found: 4 }, "{}", t.label);
+    }
+}
+
+#[tokio::test]
+async fn concurrent_changes_keep_one_unbroken_audit_chain() {
+    for t in backends().await {
+        let mut tasks = Vec::new();
+        for i in 0..24 {
+            let db = t.db.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut tx = db.begin().await.unwrap();
+                audit::record(
+                    &mut tx.ex(),
+                    &Actor::system(),
+                    Change {
+                        action: "test.concurrent",
+                        entity: "test",
+                        entity_id: i.to_string(),
+                        region: None,
+                        before: None,
+                        after: Some(serde_json::json!({"i": i})),
+                    },
+                )
+                .await
+                .unwrap();
+                tx.commit().await.unwrap();
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        let mut c = t.db.conn().await.unwrap();
+        assert_eq!(audit::store::verify(&mut c.ex()).await.unwrap(), Ok(24), "{}", t.label);
+    }
+}
+
+#[tokio::test]
+async fn a_change_that_fails_leaves_no_audit_record() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let before = count(&t.db, "SELECT count(*) FROM audit_log").await;
+        let n = service::parse_new_user("cs.leader", "重名", "4301", "", None, &Default::default()).unwrap();
+        let e = service::create_user(&t.db, &Actor::cli(), None, n).await.unwrap_err();
+        assert!(matches!(e, AppError::Invalid { .. }), "{e:?}");
+        assert_eq!(count(&t.db, "SELECT count(*) FROM audit_log").await, before, "{}", t.label);
+    }
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_account_for_thirty_minutes() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        for i in 1..=4 {
+            let r = service::login(&t.db, "cs.leader", "wrong", None).await.unwrap();
+            assert!(matches!(r, Err(LoginError::Invalid)), "attempt {i}");
+        }
+        let r = service::login(&t.db, "cs.leader", "wrong", None).await.unwrap();
+        let Err(LoginError::Locked(until)) = r else { panic!("{}: fifth failure should lock", t.label) };
+        let minutes = (until - time::OffsetDateTime::now_utc()).whole_minutes();
+        assert!((29..=30).contains(&minutes), "{minutes}");
+        // Even the right password is refused while locked.
+        let r = service::login(&t.db, "cs.leader", common::PASSWORD, None).await.unwrap();
+        assert!(matches!(r, Err(LoginError::Locked(_))));
+        let id = common::user_id(&t.db, "cs.leader").await;
+        service::admin_action(&t.db, &Actor::cli(), id, None, UserAction::Unlock).await.unwrap();
+        assert!(service::login(&t.db, "cs.leader", common::PASSWORD, None).await.unwrap().is_ok());
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_user_gets_the_same_answer_as_a_wrong_password() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let r = service::login(&t.db, "nobody", "whatever", None).await.unwrap();
+        assert_eq!(r.err().unwrap().message(), LoginError::Invalid.message());
+    }
+}
+
+#[tokio::test]
+async fn no_person_holds_two_of_the_three_administrator_roles() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let id = common::user_id(&t.db, "hn.sysadmin").await;
+        let e = service::add_grant(&t.db, &Actor::cli(), None, id, Role::Auditor, "43").await.unwrap_err();
+        assert!(e.to_string().contains("三员"), "{e}");
+        let id = common::user_id(&t.db, "cs.leader").await;
+        let e = service::add_grant(&t.db, &Actor::cli(), None, id, Role::SecurityAdmin, "4301").await.unwrap_err();
+        assert!(matches!(e, AppError::Invalid { .. }), "{}: {e}", t.label);
+    }
+}
+
+#[tokio::test]
+async fn an_edit_from_a_stale_version_is_refused_with_a_clear_message() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let id = common::user_id(&t.db, "cs.invest").await;
+        service::admin_action(&t.db, &Actor::cli(), id, Some(1), UserAction::Lock).await.unwrap();
+        let e = service::admin_action(&t.db, &Actor::cli(), id, Some(1), UserAction::Disable).await.unwrap_err();
+        let AppError::Conflict(m) = e else { panic!("{}: expected a conflict", t.label) };
+        assert!(m.contains("已被他人修改"), "{m}");
+    }
+}
+
+#[tokio::test]
+async fn a_revoked_api_token_no_longer_signs_in() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let (id, token) = service::create_token(&t.db, &Actor::cli(), "cs.leader", "test").await.unwrap();
+        assert_eq!(service::resolve_token(&t.db, &token).await.unwrap().unwrap().username, "cs.leader");
+        service::revoke_token(&t.db, &Actor::cli(), id).await.unwrap();
+        assert!(service::resolve_token(&t.db, &token).await.unwrap().is_none(), "{}", t.label);
+        let mut c = t.db.conn().await.unwrap();
+        let stored: String = q_scalar!(&mut c.ex(), fetch_one, String, "SELECT token_hash FROM api_tokens").unwrap();
+        assert_ne!(stored, token, "tokens are stored hashed");
+    }
+}
