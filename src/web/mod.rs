@@ -72,11 +72,12 @@ pub fn app(state: AppState) -> Router {
     ];
     let mut router = router
         .fallback(errors::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
-        .layer(axum::middleware::from_fn(errors::render_errors))
-        .layer(axum::middleware::from_fn(auth::client_ip))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT));
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        // Outside the others, so every error they produce is rendered in our own words.
+        .layer(axum::middleware::from_fn(errors::render_errors))
+        .layer(axum::middleware::from_fn(auth::client_ip));
     for (name, value) in security_headers {
         router = router
             .layer(SetResponseHeaderLayer::if_not_present(HeaderName::from(name), HeaderValue::from_static(value)));
