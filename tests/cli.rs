@@ -1,0 +1,175 @@
+//! The operator commands, run as an operator would: the real binary against a real database.
+
+mod common;
+
+use std::process::{Command, Output};
+
+fn zs(url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zhaoshang"))
+        .args(args)
+        .env("ZHAOSHANG_DATABASE_URL", url)
+        .env("ZHAOSHANG_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[tokio::test]
+async fn demo_prints_an_account_for_every_role_and_a_second_run_changes_nothing() {
+    let t = common::sqlite().await;
+    let first = zs(&t.url, &["demo"]);
+    assert!(first.status.success(), "{}", text(&first));
+    let out = text(&first);
+    for role in ["领导", "招商专员", "服务专员", "部门办理人", "填报员", "系统管理员", "安全管理员", "审计员"]
+    {
+        assert!(out.contains(role), "{role} missing from:\n{out}");
+    }
+    assert!(out.contains(common::PASSWORD));
+    let second = zs(&t.url, &["demo"]);
+    assert!(text(&second).contains("已存在，未改动"), "{}", text(&second));
+}
+
+#[tokio::test]
+async fn audit_verify_passes_then_names_the_record_someone_altered() {
+    for t in common::backends().await {
+        let t = t.with_demo().await;
+        let ok = zs(&t.url, &["audit", "verify"]);
+        assert!(ok.status.success(), "{}", text(&ok));
+        assert!(text(&ok).contains("校验通过"));
+        match &t.db {
+            zhaoshang::db::Db::Sqlite(p) => {
+                sqlx::raw_sql("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET after_json = '{}' WHERE seq = 7")
+                    .execute(p)
+                    .await
+                    .unwrap();
+            }
+            zhaoshang::db::Db::Postgres(p) => {
+                sqlx::raw_sql(
+                    "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change; UPDATE audit_log SET after_json = '{}' WHERE seq = 7",
+                )
+                .execute(p)
+                .await
+                .unwrap();
+            }
+        }
+        let bad = zs(&t.url, &["audit", "verify"]);
+        assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+        assert!(text(&bad).contains("#7") && text(&bad).contains("篡改"), "{}: {}", t.label, text(&bad));
+    }
+}
+
+#[tokio::test]
+async fn user_commands_create_lock_unlock_and_reset_and_explain_bad_input() {
+    let t = common::sqlite().await;
+    let o = zs(
+        &t.url,
+        &[
+            "user",
+            "create",
+            "--username",
+            "wang.wu",
+            "--name",
+            "王五",
+            "--region",
+            "4301",
+            "--role",
+            "审计员",
+            "--scope",
+            "4301",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("初始密码"));
+    let o = zs(&t.url, &["user", "create", "--username", "zhao.liu", "--name", "赵六", "--region", "43x"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("区划代码“43x”只能由数字组成"), "{}", text(&o));
+    let o = zs(
+        &t.url,
+        &[
+            "user",
+            "create",
+            "--username",
+            "zhao.liu",
+            "--name",
+            "赵六",
+            "--region",
+            "4301",
+            "--role",
+            "boss",
+            "--scope",
+            "4301",
+        ],
+    );
+    assert!(text(&o).contains("未知的角色“boss”"), "{}", text(&o));
+    let o = zs(&t.url, &["user", "create", "--username", "zhao.liu", "--name", "赵六"]);
+    assert_eq!(o.status.code(), Some(2), "a missing argument is a usage error");
+    for cmd in ["lock", "unlock", "reset-password"] {
+        let o = zs(&t.url, &["user", cmd, "wang.wu"]);
+        assert!(o.status.success(), "{cmd}: {}", text(&o));
+    }
+    let o = zs(&t.url, &["user", "lock", "nobody"]);
+    assert!(text(&o).contains("用户“nobody”不存在"));
+}
+
+#[tokio::test]
+async fn a_token_is_printed_once_works_for_the_api_and_can_be_revoked() {
+    let t = common::sqlite().await.with_demo().await;
+    let o = zs(&t.url, &["token", "create", "--username", "cs.leader", "--name", "省平台对接"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let token = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    assert!(token.starts_with("zs_"));
+    let id =
+        String::from_utf8_lossy(&o.stderr).split("令牌编号 ").nth(1).unwrap().split('（').next().unwrap().to_string();
+    assert!(zhaoshang::accounts::service::resolve_token(&t.db, &token).await.unwrap().is_some());
+    let o = zs(&t.url, &["token", "revoke", &id]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(zhaoshang::accounts::service::resolve_token(&t.db, &token).await.unwrap().is_none());
+    let o = zs(&t.url, &["token", "revoke", "not-a-uuid"]);
+    assert!(text(&o).contains("格式不正确"));
+}
+
+#[tokio::test]
+async fn backup_writes_a_consistent_copy_that_opens_as_a_database() {
+    let t = common::sqlite().await.with_demo().await;
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().join("copy.db");
+    let o = zs(&t.url, &["backup", "--to", to.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let copy = zhaoshang::db::Db::open(&format!("sqlite://{}", to.display())).await.unwrap();
+    let mut c = copy.conn().await.unwrap();
+    assert!(zhaoshang::accounts::store::user_by_name(&mut c.ex(), "hn.auditor").await.unwrap().is_some());
+    assert_eq!(zhaoshang::audit::store::verify(&mut c.ex()).await.unwrap().is_ok(), true);
+    let again = zs(&t.url, &["backup", "--to", to.to_str().unwrap()]);
+    assert!(text(&again).contains("已存在"), "a backup never overwrites");
+}
+
+#[tokio::test]
+async fn reference_data_can_be_reloaded_from_a_newer_file_and_a_bad_file_changes_nothing() {
+    let t = common::sqlite().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "code,name,level,parent\n43,湖南省,province,\n43a1,长沙,city,43\n").unwrap();
+    let o = zs(&t.url, &["reference", "--regions", bad.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("第 3 行，code 列"), "{}", text(&o));
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "code,name,level,parent\n43,湖南省,province,\n4301,长沙市（新）,city,43\n").unwrap();
+    let o = zs(
+        &t.url,
+        &[
+            "reference",
+            "--regions",
+            good.to_str().unwrap(),
+            "--regions-source",
+            "测试",
+            "--regions-as-of",
+            "2024-06-30",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let mut c = t.db.conn().await.unwrap();
+    assert_eq!(zhaoshang::regions::store::get(&mut c.ex(), "4301").await.unwrap().unwrap().name, "长沙市（新）");
+}
