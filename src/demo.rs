@@ -35,7 +35,20 @@ pub struct DemoResult {
 pub async fn load(db: &Db) -> anyhow::Result<DemoResult> {
     crate::reference::ensure_loaded(db).await?;
     let mut tx = db.begin().await?;
-    load::load_demo_parks(&mut tx.ex()).await?;
+    let parks = load::load_demo_parks(&mut tx.ex()).await?;
+    crate::audit::record(
+        &mut tx.ex(),
+        &Actor::cli(),
+        crate::audit::Change {
+            action: "reference.load_parks",
+            entity: "reference_data",
+            entity_id: "parks".into(),
+            region: None,
+            before: None,
+            after: Some(serde_json::json!({"parks": parks, "demo": true})),
+        },
+    )
+    .await?;
     tx.commit().await?;
     let actor = Actor::cli();
     let mut created = Vec::new();

@@ -27,7 +27,7 @@ pub enum AppError {
     PreconditionFailed(String),
     #[error("表单已失效，请刷新页面后重试")]
     Csrf,
-    #[error("内部错误")]
+    #[error("系统内部错误，请稍后重试；如持续出现请联系系统管理员")]
     Internal(#[from] anyhow::Error),
 }
 

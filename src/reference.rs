@@ -5,6 +5,19 @@ use crate::industries;
 use crate::regions::load;
 use crate::{q_exec, q_scalar};
 
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Source {
+    pub dataset: String,
+    pub source: String,
+    pub as_of: String,
+    pub row_count: i64,
+}
+
+/// Where each reference data set came from, for display beside the data.
+pub async fn sources(ex: &mut Ex<'_>) -> Result<Vec<Source>, sqlx::Error> {
+    crate::q_as!(ex, fetch_all, Source, "SELECT dataset, source, as_of, row_count FROM reference_data ORDER BY dataset")
+}
+
 pub struct Loaded {
     pub regions: usize,
     pub industries: usize,
@@ -50,6 +63,20 @@ pub async fn load(
         industries::store::upsert(&mut tx.ex(), i).await?;
     }
     note_source(&mut tx.ex(), "industries", isource, ias_of, inds.len()).await?;
+    crate::audit::record(
+        &mut tx.ex(),
+        &crate::audit::Actor::system(),
+        crate::audit::Change {
+            action: "reference.load",
+            entity: "reference_data",
+            entity_id: "regions+industries".into(),
+            region: None,
+            before: None,
+            after: Some(serde_json::json!({"regions": {"source": rsource, "as_of": ras_of, "rows": n},
+                "industries": {"source": isource, "as_of": ias_of, "rows": inds.len()}})),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(Loaded { regions: n, industries: inds.len() })
 }

@@ -158,16 +158,6 @@ impl Browser<'_> {
         v["value"].as_str().map(str::to_string)
     }
 
-    async fn text(&self) -> String {
-        for _ in 0..50 {
-            if let Some(t) = self.try_text().await {
-                return t;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("the page never settled");
-    }
-
     /// Waits (up to 5 s) until the page shows `needle`; returns the page text.
     async fn wait_for(&self, needle: &str) -> String {
         let mut last = String::new();

@@ -173,3 +173,25 @@ async fn reference_data_can_be_reloaded_from_a_newer_file_and_a_bad_file_changes
     let mut c = t.db.conn().await.unwrap();
     assert_eq!(zhaoshang::regions::store::get(&mut c.ex(), "4301").await.unwrap().unwrap().name, "长沙市（新）");
 }
+
+#[tokio::test]
+async fn serve_creates_and_migrates_a_new_database_on_first_start() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("sub/new.db").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zhaoshang"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("ZHAOSHANG_DATABASE_URL", &url)
+        .env("ZHAOSHANG_LOG", "warn")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let line = std::io::BufReader::new(stderr).lines().map(|l| l.unwrap()).find(|l| l.contains("已启动")).unwrap();
+    let addr = line.split("http://").nth(1).unwrap().trim_end_matches("/login").to_string();
+    let health: serde_json::Value = reqwest::get(format!("http://{addr}/healthz")).await.unwrap().json().await.unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert_eq!(health["status"], "ok");
+    assert!(health["regions"].as_i64().unwrap() > 3000, "reference data loaded on first start: {health}");
+}

@@ -371,3 +371,37 @@ async fn nobody_can_change_the_audit_log_through_the_app() {
     let page = auditor.get(&app, "/audit/1").await.text().await.unwrap();
     assert!(page.contains("本条哈希"));
 }
+
+#[tokio::test]
+async fn a_database_failure_shows_a_chinese_error_page_without_internals() {
+    let t = common::sqlite().await.with_demo().await;
+    let app = spawn(&t).await;
+    let s = app.login("cs.leader").await;
+    t.db.close().await;
+    let r = s.get(&app, "/regions").await;
+    assert_eq!(r.status(), 500);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("系统内部错误"), "{page}");
+    assert!(!page.to_lowercase().contains("sqlx") && !page.contains("pool"), "internals leaked: {page}");
+    let r = s.get(&app, "/api/v1/me").await;
+    assert_eq!(r.status(), 500);
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "internal");
+}
+
+#[tokio::test]
+async fn two_instances_serve_one_postgresql_and_share_sessions() {
+    let Some(t) = common::postgres().await else { return };
+    let t = t.with_demo().await;
+    let a = spawn(&t).await;
+    let second = zhaoshang::db::Db::open(&t.url).await.unwrap();
+    let b_db = common::TestDb::from_db(second, &t);
+    let b = spawn(&b_db).await;
+    let s = a.login("cs.leader").await;
+    // The cookie jar sends the same cookie to the other port (cookies ignore ports).
+    let r = s.get(&b, "/").await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("长沙市领导"));
+    let r = s.post_form(&b, "/logout", &[]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(s.get(&a, "/").await.status(), 303, "signing out on one instance ends the session on both");
+}

@@ -32,6 +32,10 @@ impl User {
     pub fn is_locked(&self, now: OffsetDateTime) -> bool {
         self.locked_until.is_some_and(|t| t > now)
     }
+
+    pub fn is_locked_now(&self) -> bool {
+        self.is_locked(OffsetDateTime::now_utc())
+    }
 }
 
 const USER_COLS: &str = "u.id, u.username, u.display_name, u.region, u.department, u.password_hash,

@@ -32,6 +32,7 @@ struct RegionPage {
     crumbs: Vec<Region>,
     children: Vec<Region>,
     q: String,
+    sources: Vec<crate::reference::Source>,
 }
 
 #[derive(Deserialize)]
@@ -54,12 +55,14 @@ async fn index(State(st): State<AppState>, user: CurrentUser, Query(q): Query<Se
         }
     }
     children.dedup_by(|a, b| a.code == b.code);
+    let sources = crate::reference::sources(&mut conn.ex()).await?;
     html(&RegionPage {
         l: Layout::new("区划与园区", Some(&user), "regions"),
         node: None,
         crumbs: vec![],
         children,
         q: text,
+        sources,
     })
 }
 
@@ -75,11 +78,13 @@ async fn show(State(st): State<AppState>, user: CurrentUser, Path(code): Path<St
         .filter(|a| scopes.iter().any(|(p, _)| a.path.starts_with(p.as_str())))
         .collect();
     let children = store::children(&mut conn.ex(), &node.code).await?;
+    let sources = crate::reference::sources(&mut conn.ex()).await?;
     html(&RegionPage {
         l: Layout::new(&node.name, Some(&user), "regions"),
         node: Some(node),
         crumbs,
         children,
         q: String::new(),
+        sources,
     })
 }

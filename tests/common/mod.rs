@@ -88,6 +88,11 @@ pub async fn backends() -> Vec<TestDb> {
 }
 
 impl TestDb {
+    /// Another handle (a second pool, as a second instance would have) on the same database.
+    pub fn from_db(db: Db, other: &TestDb) -> TestDb {
+        TestDb { db, url: other.url.clone(), label: other.label, _dir: None, pg_schema: None }
+    }
+
     pub async fn with_demo(self) -> TestDb {
         zhaoshang::demo::load(&self.db).await.unwrap();
         self
