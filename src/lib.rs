@@ -6,6 +6,7 @@ pub mod audit;
 pub mod cli;
 pub mod db;
 pub mod demo;
+pub mod enterprises;
 pub mod error;
 pub mod industries;
 pub mod reference;

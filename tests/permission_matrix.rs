@@ -26,6 +26,8 @@ enum Body {
     Json(&'static str),
 }
 
+const BUSINESS: &[Role] = &[Leader, InvestmentOfficer, ServiceSpecialist];
+const EDIT_ENTERPRISES: &[Role] = &[InvestmentOfficer];
 const REFERENCE: &[Role] =
     &[Leader, InvestmentOfficer, ServiceSpecialist, DepartmentHandler, Reporter, SysAdmin, SecurityAdmin];
 
@@ -62,6 +64,17 @@ fn expected(key: &str) -> Option<(Expect, Body)> {
         }
         "GET /audit" | "GET /api/v1/audit" => (Roles(&[Auditor], false), None),
         "GET /audit/{seq}" | "GET /api/v1/audit/{seq}" => (Roles(&[Auditor], true), None),
+        "GET /enterprises" | "GET /api/v1/enterprises" => (Roles(BUSINESS, false), None),
+        "GET /enterprises/{enterprise_id}" | "GET /api/v1/enterprises/{enterprise_id}" => (Roles(BUSINESS, true), None),
+        "GET /enterprises/new" => (Roles(EDIT_ENTERPRISES, false), None),
+        "POST /enterprises" => (Roles(EDIT_ENTERPRISES, false), Form(&[("name", "")])),
+        "POST /api/v1/enterprises" => (Roles(EDIT_ENTERPRISES, false), Json("{}")),
+        "GET /enterprises/{enterprise_id}/edit" => (Roles(EDIT_ENTERPRISES, true), None),
+        // A stale version: refused with 409, so the run changes nothing.
+        "POST /enterprises/{enterprise_id}" => {
+            (Roles(EDIT_ENTERPRISES, true), Form(&[("version", "999"), ("name", "x")]))
+        }
+        "PUT /api/v1/enterprises/{enterprise_id}" => (Roles(EDIT_ENTERPRISES, true), Json("{}")),
         _ => return Option::None,
     })
 }
@@ -98,6 +111,8 @@ async fn fixture(app: &TestApp) -> Fixture {
     service::add_grant(db, &actor, None, ids[0], SecurityAdmin, "4301").await.unwrap();
     service::add_grant(db, &actor, None, ids[1], Auditor, "4301").await.unwrap();
     let grant_in = service::add_grant(db, &actor, None, ids[2], Leader, "430104").await.unwrap();
+    let ent_in = common::enterprise(db, "矩阵测试企业甲", "430104").await;
+    let ent_out = common::enterprise(db, "矩阵测试企业乙", "4303").await;
     // Audit records written by the creation of the two targets: one in scope, one out.
     let mut conn = db.conn().await.unwrap();
     let (rows, _) =
@@ -112,6 +127,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             ("{seq}", seq_of(ids[2]), seq_of(ids[3])),
             ("{*path}", "app.css".into(), "app.css".into()),
             ("{industry}", "C".into(), "C".into()),
+            ("{enterprise_id}", ent_in.to_string(), ent_out.to_string()),
         ],
         grant_in: grant_in.to_string(),
     }
@@ -151,6 +167,14 @@ async fn call(app: &TestApp, s: Option<&Session>, method: &str, path: &str, body
             c.post(app.url(path)).form(&v).send().await.unwrap()
         }
         ("POST", Body::None) => c.post(app.url(path)).send().await.unwrap(),
+        ("PUT", Body::Json(j)) => c
+            .put(app.url(path))
+            .header("x-csrf-token", &csrf)
+            .header("content-type", "application/json")
+            .body(*j)
+            .send()
+            .await
+            .unwrap(),
         (m, _) => panic!("method {m} not covered by the matrix"),
     };
     r.status().as_u16()

@@ -22,6 +22,8 @@ pub enum Permission {
     ViewReference,
     /// Business data in scope: projects, enterprises, figures.
     ViewBusiness,
+    /// Create and edit enterprises in scope.
+    EditEnterprises,
     ManageUsers,
     ManageGrants,
     ReadAudit,
@@ -80,7 +82,8 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::Leader | Role::InvestmentOfficer | Role::ServiceSpecialist => &[ViewReference, ViewBusiness],
+            Role::Leader | Role::ServiceSpecialist => &[ViewReference, ViewBusiness],
+            Role::InvestmentOfficer => &[ViewReference, ViewBusiness, EditEnterprises],
             Role::DepartmentHandler | Role::Reporter => &[ViewReference],
             Role::SysAdmin => &[ViewReference, ManageUsers],
             Role::SecurityAdmin => &[ViewReference, ManageGrants],

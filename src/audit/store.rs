@@ -137,39 +137,29 @@ pub async fn list(
     push("a.action", "LIKE", &f.action, |v| format!("{v}%"));
     push("a.entity", "=", &f.entity, |v| v.to_string());
     push("a.entity_id", "=", &f.entity_id, |v| v.to_string());
+    let pg = ex.backend() == crate::db::Backend::Postgres;
+    let mut day = |col_op: &str, v: &Option<String>, plus: i64| {
+        if let Some(d) = v.as_deref().and_then(parse_day) {
+            // A bare date: PostgreSQL casts it to midnight UTC; SQLite's stored text
+            // ("2026-11-22 07:30:09.86+00:00") compares with it in the same order.
+            let day = (d + time::Duration::days(plus)).date().to_string();
+            binds.push(day);
+            let cast = if pg { "::timestamptz" } else { "" };
+            clauses.push(format!("{col_op} ${}{cast}", binds.len()));
+        }
+    };
+    day("a.at >=", &f.from, 0);
+    day("a.at <", &f.to, 1);
     let where_sql = clauses.join(" AND ");
-    let from = f.from.as_deref().and_then(parse_day);
-    let to = f.to.as_deref().and_then(parse_day).map(|d| d + time::Duration::days(1));
     let page = f.page.unwrap_or(1).max(1);
-    let n = binds.len();
-    let date_sql =
-        format!(" AND (${a} IS NULL OR a.at >= ${a}) AND (${b} IS NULL OR a.at < ${b})", a = n + 1, b = n + 2);
-    let base = format!("FROM audit_log a LEFT JOIN regions g ON g.code = a.region WHERE {where_sql}{date_sql}");
+    let base = format!("FROM audit_log a LEFT JOIN regions g ON g.code = a.region WHERE {where_sql}");
     let list_sql = format!(
         "{} {base} ORDER BY a.seq DESC LIMIT {PAGE_SIZE} OFFSET {}",
         SELECT.replace(" FROM audit_log a", ""),
         (page - 1) * PAGE_SIZE
     );
     let count_sql = format!("SELECT count(*) {base}");
-    macro_rules! run {
-        ($c:expr) => {{
-            let mut q = sqlx::query_as::<_, AuditRecord>(sqlx::AssertSqlSafe(list_sql.as_str()));
-            let mut qc = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql.as_str()));
-            for b in &binds {
-                q = q.bind(b);
-                qc = qc.bind(b);
-            }
-            q = q.bind(from).bind(to);
-            qc = qc.bind(from).bind(to);
-            let rows = q.fetch_all(&mut **$c).await?;
-            let total = qc.fetch_one(&mut **$c).await?;
-            Ok((rows, total))
-        }};
-    }
-    match ex {
-        Ex::Sqlite(c) => run!(c),
-        Ex::Postgres(c) => run!(c),
-    }
+    crate::db::fetch_page(ex, &list_sql, &count_sql, &binds).await
 }
 
 fn parse_day(s: &str) -> Option<OffsetDateTime> {

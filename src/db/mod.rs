@@ -200,6 +200,38 @@ macro_rules! q_exec {
     };
 }
 
+/// Runs a page query and its count query with the same text binds, on either backend.
+pub async fn fetch_page<T>(
+    ex: &mut Ex<'_>,
+    list_sql: &str,
+    count_sql: &str,
+    binds: &[String],
+) -> Result<(Vec<T>, i64), sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    macro_rules! run {
+        ($c:expr) => {{
+            let mut q = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(list_sql));
+            let mut qc = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
+            for b in binds {
+                q = q.bind(b);
+                qc = qc.bind(b);
+            }
+            let rows = q.fetch_all(&mut **$c).await?;
+            let total = qc.fetch_one(&mut **$c).await?;
+            Ok((rows, total))
+        }};
+    }
+    match ex {
+        Ex::Sqlite(c) => run!(c),
+        Ex::Postgres(c) => run!(c),
+    }
+}
+
 /// Whether a database error is a unique-constraint violation (a duplicate key).
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     match e {

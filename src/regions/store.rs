@@ -88,3 +88,16 @@ pub async fn upsert(ex: &mut Ex<'_>, r: &Region) -> Result<(), sqlx::Error> {
     )?;
     Ok(())
 }
+
+/// Nodes within the subtree at `scope_path` (the root included), for pickers; at most `limit`.
+pub async fn subtree(ex: &mut Ex<'_>, scope_path: &str, limit: i64) -> Result<Vec<Region>, sqlx::Error> {
+    q_as!(
+        ex,
+        fetch_all,
+        Region,
+        "SELECT code, name, short_name, level, kind, parent, path, is_demo FROM regions
+         WHERE path LIKE $1 ORDER BY path LIMIT $2",
+        format!("{scope_path}%"),
+        limit
+    )
+}

@@ -41,6 +41,9 @@ impl Layout {
 /// The modules a user can reach, in a fixed order.
 pub fn nav_for(u: &CurrentUser) -> Vec<NavItem> {
     let mut v = vec![NavItem { href: "/", label: "首页", key: "home" }];
+    if u.can(Permission::ViewBusiness) {
+        v.push(NavItem { href: "/enterprises", label: "企业库", key: "enterprises" });
+    }
     if u.can(Permission::ViewReference) {
         v.push(NavItem { href: "/regions", label: "区划与园区", key: "regions" });
     }

@@ -49,6 +49,8 @@ pub fn routes() -> Routes {
     let r = crate::regions::pages::routes(r);
     let r = crate::regions::api::routes(r);
     let r = crate::industries::api::routes(r);
+    let r = crate::enterprises::pages::routes(r);
+    let r = crate::enterprises::api::routes(r);
     let r = crate::audit::pages::routes(r);
     let r = crate::audit::api::routes(r);
     openapi::routes(r)

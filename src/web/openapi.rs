@@ -51,6 +51,25 @@ fn schemas() -> Value {
             "role": {"type": "string", "enum": ["leader", "investment_officer", "service_specialist",
                 "department_handler", "reporter", "sys_admin", "security_admin", "auditor"]},
             "scope": {"type": "string", "description": "管辖范围：区划或园区代码（含全部下级）"}}},
+        "EnterpriseInput": {"type": "object", "required": ["credit_code", "name", "region"], "properties": {
+            "credit_code": {"type": "string", "description": "统一社会信用代码（GB 32100-2015，含校验位）"},
+            "name": {"type": "string"}, "region": {"type": "string", "description": "所在区划或园区代码"},
+            "industry": {"type": "string", "description": "GB/T 4754-2017 行业代码"},
+            "size": {"type": "string", "enum": ["大型", "中型", "小型", "微型", ""]},
+            "ownership": {"type": "string", "enum": ["国有", "民营", "外资", "港澳台", ""]},
+            "tags": {"type": "string", "description": "以“、”分隔：规上、专精特新、小巨人、单项冠军、百亿企业、上市、世界500强、中国500强、民营500强、央企、跨国公司、链主"},
+            "origin": {"type": "string", "enum": ["本省", "省外", "境外", ""]},
+            "origin_place": {"type": "string", "description": "来源省份或国家/地区"}}},
+        "Enterprise": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "credit_code": {"type": "string"}, "name": {"type": "string"},
+            "region": {"type": "string"}, "region_name": {"type": "string"}, "industry": {"type": "string", "nullable": true},
+            "industry_name": {"type": "string", "nullable": true}, "size": {"type": "string", "nullable": true},
+            "ownership": {"type": "string", "nullable": true}, "tags": {"type": "array", "items": {"type": "string"}},
+            "origin": {"type": "string", "nullable": true}, "origin_place": {"type": "string", "nullable": true},
+            "version": {"type": "integer"}}},
+        "EnterprisePage": {"type": "object", "properties": {
+            "total": {"type": "integer"}, "page": {"type": "integer"},
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Enterprise"}}}},
         "AuditPage": {"type": "object", "properties": {
             "total": {"type": "integer"}, "page": {"type": "integer"},
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/AuditRecord"}}}},

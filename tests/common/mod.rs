@@ -181,3 +181,31 @@ pub async fn user_id(db: &Db, username: &str) -> uuid::Uuid {
     let mut conn = db.conn().await.unwrap();
     zhaoshang::accounts::store::user_by_name(&mut conn.ex(), username).await.unwrap().unwrap().id
 }
+
+/// Registers an enterprise straight in the database (a valid synthesized credit code); returns its id.
+pub async fn enterprise(db: &Db, name: &str, region: &str) -> uuid::Uuid {
+    use zhaoshang::enterprises::{model, store};
+    static SERIAL: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+    let serial = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + std::process::id() % 1000 * 1000;
+    let now = time::OffsetDateTime::now_utc();
+    let e = store::Enterprise {
+        id: uuid::Uuid::now_v7(),
+        credit_code: model::CreditCode::synthesize(&format!("{region:0<6}"), serial).to_string(),
+        name: name.into(),
+        search_key: model::search_key(name),
+        region: region.into(),
+        industry: None,
+        size: None,
+        ownership: None,
+        tags: 0,
+        origin: None,
+        origin_place: None,
+        is_demo: false,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let mut c = db.conn().await.unwrap();
+    store::insert(&mut c.ex(), &e).await.unwrap();
+    e.id
+}
