@@ -27,6 +27,8 @@ pub enum AppError {
     PreconditionFailed(String),
     #[error("表单已失效，请刷新页面后重试")]
     Csrf,
+    #[error("请求内容过大")]
+    PayloadTooLarge,
     #[error("系统内部错误，请稍后重试；如持续出现请联系系统管理员")]
     Internal(#[from] anyhow::Error),
 }
@@ -55,6 +57,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -68,6 +71,7 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::PreconditionFailed(_) => "precondition_failed",
             AppError::Csrf => "csrf",
+            AppError::PayloadTooLarge => "payload_too_large",
             AppError::Internal(_) => "internal",
         }
     }

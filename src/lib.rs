@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! zhaoshang — investment promotion and major-project management for Chinese provinces,
 //! cities, counties and parks. One binary: web pages, a JSON API, and operator commands.
 
@@ -8,7 +9,9 @@ pub mod db;
 pub mod demo;
 pub mod enterprises;
 pub mod error;
+pub mod imports;
 pub mod industries;
+pub mod projects;
 pub mod reference;
 pub mod regions;
 pub mod web;

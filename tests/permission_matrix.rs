@@ -22,12 +22,15 @@ enum Expect {
 
 enum Body {
     None,
+    /// A multipart upload with no file (the token rides in the URL, as the page's form does it).
+    Multipart,
     Form(&'static [(&'static str, &'static str)]),
     Json(&'static str),
 }
 
 const BUSINESS: &[Role] = &[Leader, InvestmentOfficer, ServiceSpecialist];
 const EDIT_ENTERPRISES: &[Role] = &[InvestmentOfficer];
+const EDIT_PROJECTS: &[Role] = &[InvestmentOfficer];
 const REFERENCE: &[Role] =
     &[Leader, InvestmentOfficer, ServiceSpecialist, DepartmentHandler, Reporter, SysAdmin, SecurityAdmin];
 
@@ -75,6 +78,21 @@ fn expected(key: &str) -> Option<(Expect, Body)> {
             (Roles(EDIT_ENTERPRISES, true), Form(&[("version", "999"), ("name", "x")]))
         }
         "PUT /api/v1/enterprises/{enterprise_id}" => (Roles(EDIT_ENTERPRISES, true), Json("{}")),
+        "GET /projects" | "GET /api/v1/projects" => (Roles(BUSINESS, false), None),
+        "GET /projects/{project_id}" | "GET /api/v1/projects/{project_id}" => (Roles(BUSINESS, true), None),
+        "GET /projects/{project_id}/evidence/{evidence_id}" => (Roles(BUSINESS, true), None),
+        "GET /projects/new" => (Roles(EDIT_PROJECTS, false), None),
+        "POST /projects" => (Roles(EDIT_PROJECTS, false), Form(&[("name", "")])),
+        "POST /api/v1/projects" => (Roles(EDIT_PROJECTS, false), Json("{}")),
+        "GET /projects/{project_id}/edit" => (Roles(EDIT_PROJECTS, true), None),
+        "POST /projects/{project_id}" => (Roles(EDIT_PROJECTS, true), Form(&[("version", "999"), ("name", "")])),
+        "PUT /api/v1/projects/{project_id}" => (Roles(EDIT_PROJECTS, true), Json("{}")),
+        "POST /projects/{project_id}/transition" => {
+            (Roles(EDIT_PROJECTS, true), Form(&[("to", "lead"), ("version", "999")]))
+        }
+        "POST /api/v1/projects/{project_id}/transitions" => (Roles(EDIT_PROJECTS, true), Json(r#"{"to":"nope"}"#)),
+        "POST /projects/{project_id}/health" => (Roles(EDIT_PROJECTS, true), Form(&[("health", "nope")])),
+        "POST /projects/{project_id}/evidence" => (Roles(EDIT_PROJECTS, true), Multipart),
         _ => return Option::None,
     })
 }
@@ -113,6 +131,10 @@ async fn fixture(app: &TestApp) -> Fixture {
     let grant_in = service::add_grant(db, &actor, None, ids[2], Leader, "430104").await.unwrap();
     let ent_in = common::enterprise(db, "矩阵测试企业甲", "430104").await;
     let ent_out = common::enterprise(db, "矩阵测试企业乙", "4303").await;
+    let proj_in = common::project(db, "矩阵测试项目甲", "430104").await;
+    let proj_out = common::project(db, "矩阵测试项目乙", "4303").await;
+    let ev_in = common::evidence(db, proj_in).await;
+    let ev_out = common::evidence(db, proj_out).await;
     // Audit records written by the creation of the two targets: one in scope, one out.
     let mut conn = db.conn().await.unwrap();
     let (rows, _) =
@@ -128,6 +150,8 @@ async fn fixture(app: &TestApp) -> Fixture {
             ("{*path}", "app.css".into(), "app.css".into()),
             ("{industry}", "C".into(), "C".into()),
             ("{enterprise_id}", ent_in.to_string(), ent_out.to_string()),
+            ("{project_id}", proj_in.to_string(), proj_out.to_string()),
+            ("{evidence_id}", ev_in.to_string(), ev_out.to_string()),
         ],
         grant_in: grant_in.to_string(),
     }
@@ -167,6 +191,10 @@ async fn call(app: &TestApp, s: Option<&Session>, method: &str, path: &str, body
             c.post(app.url(path)).form(&v).send().await.unwrap()
         }
         ("POST", Body::None) => c.post(app.url(path)).send().await.unwrap(),
+        ("POST", Body::Multipart) => {
+            let form = reqwest::multipart::Form::new().text("stage", "lead");
+            c.post(app.url(&format!("{path}?_csrf={csrf}"))).multipart(form).send().await.unwrap()
+        }
         ("PUT", Body::Json(j)) => c
             .put(app.url(path))
             .header("x-csrf-token", &csrf)

@@ -24,6 +24,8 @@ pub enum Permission {
     ViewBusiness,
     /// Create and edit enterprises in scope.
     EditEnterprises,
+    /// Create projects, edit them, move their stage, mark their health, attach evidence.
+    EditProjects,
     ManageUsers,
     ManageGrants,
     ReadAudit,
@@ -83,7 +85,7 @@ impl Role {
         use Permission::*;
         match self {
             Role::Leader | Role::ServiceSpecialist => &[ViewReference, ViewBusiness],
-            Role::InvestmentOfficer => &[ViewReference, ViewBusiness, EditEnterprises],
+            Role::InvestmentOfficer => &[ViewReference, ViewBusiness, EditEnterprises, EditProjects],
             Role::DepartmentHandler | Role::Reporter => &[ViewReference],
             Role::SysAdmin => &[ViewReference, ManageUsers],
             Role::SecurityAdmin => &[ViewReference, ManageGrants],

@@ -17,6 +17,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0002_enterprises.sql"),
         include_str!("../../migrations/postgres/0002_enterprises.sql"),
     ),
+    (
+        3,
+        "projects",
+        include_str!("../../migrations/sqlite/0003_projects.sql"),
+        include_str!("../../migrations/postgres/0003_projects.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -127,6 +127,17 @@ async fn check_csrf(req: Request, expected: &str) -> Result<Request, AppError> {
     if let Some(h) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
         return if constant_eq(h, expected) { Ok(req) } else { Err(AppError::Csrf) };
     }
+    // Multipart uploads carry the token in the form's action URL: reading a 20 MB body here
+    // just to find one field would cost more than it protects.
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if is_multipart {
+        let token = req.uri().query().and_then(|q| form_urlencoded_get(q.as_bytes(), "_csrf")).unwrap_or_default();
+        return if constant_eq(&token, expected) { Ok(req) } else { Err(AppError::Csrf) };
+    }
     let is_form = req
         .headers()
         .get(header::CONTENT_TYPE)

@@ -24,6 +24,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+fn body_error(e: axum::extract::rejection::BytesRejection) -> AppError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge
+    } else {
+        AppError::invalid("请求内容无法读取")
+    }
+}
+
 /// A JSON body read but not yet parsed: handlers check the scope of the record first, so that
 /// an out-of-scope id answers 404 whatever the body holds.
 pub struct LazyJson<T> {
@@ -39,7 +47,7 @@ impl<S: Send + Sync, T> FromRequest<S> for LazyJson<T> {
             .get(axum::http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json"));
-        let bytes = Bytes::from_request(req, state).await.map_err(|_| AppError::invalid("请求内容过大或无法读取"));
+        let bytes = Bytes::from_request(req, state).await.map_err(body_error);
         let bytes = if is_json {
             bytes
         } else {

@@ -42,6 +42,7 @@ impl Layout {
 pub fn nav_for(u: &CurrentUser) -> Vec<NavItem> {
     let mut v = vec![NavItem { href: "/", label: "首页", key: "home" }];
     if u.can(Permission::ViewBusiness) {
+        v.push(NavItem { href: "/projects", label: "项目库", key: "projects" });
         v.push(NavItem { href: "/enterprises", label: "企业库", key: "enterprises" });
     }
     if u.can(Permission::ViewReference) {

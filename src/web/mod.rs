@@ -20,6 +20,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Request bodies above this are refused with 413 (uploads get their own, larger limit).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// The limit for upload routes (evidence files, spreadsheets); the hard cap for any request.
+pub const UPLOAD_LIMIT: usize = 25 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -51,6 +53,8 @@ pub fn routes() -> Routes {
     let r = crate::industries::api::routes(r);
     let r = crate::enterprises::pages::routes(r);
     let r = crate::enterprises::api::routes(r);
+    let r = crate::projects::pages::routes(r);
+    let r = crate::projects::api::routes(r);
     let r = crate::audit::pages::routes(r);
     let r = crate::audit::api::routes(r);
     openapi::routes(r)
@@ -75,7 +79,7 @@ pub fn app(state: AppState) -> Router {
     let mut router = router
         .fallback(errors::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(UPLOAD_LIMIT))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         // Outside the others, so every error they produce is rendered in our own words.
         .layer(axum::middleware::from_fn(errors::render_errors))

@@ -70,6 +70,37 @@ fn schemas() -> Value {
         "EnterprisePage": {"type": "object", "properties": {
             "total": {"type": "integer"}, "page": {"type": "integer"},
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/Enterprise"}}}},
+        "ProjectInput": {"type": "object", "required": ["name", "region", "total_investment"], "properties": {
+            "code": {"type": "string", "description": "项目代码 YYMM-区划-行业-类型-序号（备案后填）"},
+            "name": {"type": "string"}, "region": {"type": "string", "description": "责任单位所在区划或园区代码"},
+            "industry": {"type": "string"}, "sector": {"type": "string", "enum": ["一产", "二产", "三产", ""]},
+            "industrial": {"type": "string", "enum": ["是", "否", ""]}, "nature": {"type": "string", "enum": ["新建", "扩建", "技改", ""]},
+            "capital": {"type": "string", "enum": ["国资", "民资", "外资", ""]},
+            "sources": {"type": "string", "description": "以“、”分隔：省外、境外、粤港澳大湾区、长三角、京津冀、一带一路"},
+            "channel": {"type": "string", "enum": ["产业链招商", "平台招商", "基金招商", "以商招商", "其他", ""]},
+            "total_investment": {"type": "string", "description": "总投资，万元（或写“75亿”）"},
+            "fixed_investment": {"type": "string"}, "foreign_usd": {"type": "string", "description": "合同外资，万美元"},
+            "expected_output": {"type": "string"}, "expected_tax": {"type": "string"}, "expected_jobs": {"type": "string"},
+            "land_mu": {"type": "string", "description": "用地，亩"}, "tags": {"type": "string"},
+            "investors": {"type": "string", "description": "投资方统一社会信用代码，以“、”分隔（须已登记）"},
+            "planned_sign": {"type": "string", "format": "date"}, "planned_register": {"type": "string", "format": "date"},
+            "planned_land": {"type": "string", "format": "date"}, "planned_start": {"type": "string", "format": "date"},
+            "planned_produce": {"type": "string", "format": "date"}, "planned_full_produce": {"type": "string", "format": "date"}}},
+        "Project": {"type": "object", "description": "金额单位为分（整数）", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "code": {"type": "string", "nullable": true}, "name": {"type": "string"},
+            "region": {"type": "string"}, "region_name": {"type": "string"}, "stage": {"type": "string"}, "stage_label": {"type": "string"},
+            "health": {"type": "string"}, "health_label": {"type": "string"}, "total_investment": {"type": "integer"},
+            "contracted_amount": {"type": "integer", "nullable": true}, "version": {"type": "integer"}}},
+        "ProjectPage": {"type": "object", "properties": {
+            "total": {"type": "integer"}, "page": {"type": "integer"},
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Project"}}}},
+        "Transition": {"type": "object", "required": ["to", "date"], "properties": {
+            "to": {"type": "string", "description": "目标阶段：线索/洽谈/签约/注册/供地/开工/投产/达产"},
+            "date": {"type": "string", "format": "date"}, "amount": {"type": "string", "description": "签约：签约金额（万元）"},
+            "credit_code": {"type": "string", "description": "注册：项目公司统一社会信用代码"},
+            "parcel": {"type": "string", "description": "供地：地块编号"}, "area_mu": {"type": "string", "description": "供地：面积（亩）"},
+            "permit": {"type": "string", "description": "开工：施工许可证号"},
+            "override_reason": {"type": "string", "description": "回退或跨阶段时必填"}, "note": {"type": "string"}}},
         "AuditPage": {"type": "object", "properties": {
             "total": {"type": "integer"}, "page": {"type": "integer"},
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/AuditRecord"}}}},

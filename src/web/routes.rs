@@ -92,6 +92,21 @@ impl Routes {
         self.add(RouteSpec { method, path, rule, summary, api: Some(doc) }, h)
     }
 
+    /// A POST page route that takes a multipart upload, with the larger upload limit.
+    pub fn upload<H, T>(mut self, path: &'static str, rule: Rule, summary: &'static str, h: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let spec = RouteSpec { method: Method::POST, path, rule, summary, api: None };
+        let mr = on(MethodFilter::POST, h)
+            .route_layer(axum::extract::DefaultBodyLimit::max(super::UPLOAD_LIMIT))
+            .route_layer(axum::middleware::from_fn(move |req, next| guard(rule, req, next)));
+        self.router = self.router.route(spec.path, mr);
+        self.specs.push(spec);
+        self
+    }
+
     fn add<H, T>(mut self, spec: RouteSpec, h: H) -> Self
     where
         H: Handler<T, AppState>,

@@ -209,3 +209,32 @@ pub async fn enterprise(db: &Db, name: &str, region: &str) -> uuid::Uuid {
     store::insert(&mut c.ex(), &e).await.unwrap();
     e.id
 }
+
+/// Records a project straight in the database at stage 线索; returns its id.
+pub async fn project(db: &Db, name: &str, region: &str) -> uuid::Uuid {
+    let mut p = zhaoshang::projects::service::blank(time::OffsetDateTime::now_utc());
+    p.name = name.into();
+    p.region = region.into();
+    p.total_investment = zhaoshang::projects::money::Money::from_yi(10).0;
+    let mut c = db.conn().await.unwrap();
+    zhaoshang::projects::store::insert(&mut c.ex(), &p).await.unwrap();
+    p.id
+}
+
+/// Attaches a small PDF to a project straight in the database; returns the evidence id.
+pub async fn evidence(db: &Db, project: uuid::Uuid) -> uuid::Uuid {
+    let m = zhaoshang::projects::store::EvidenceMeta {
+        id: uuid::Uuid::now_v7(),
+        project_id: project,
+        stage: "lead".into(),
+        filename: "协议.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 8,
+        sha256: "0".repeat(64),
+        uploaded_by: "test".into(),
+        uploaded_at: time::OffsetDateTime::now_utc(),
+    };
+    let mut c = db.conn().await.unwrap();
+    zhaoshang::projects::store::insert_evidence(&mut c.ex(), &m, b"%PDF-1.7").await.unwrap();
+    m.id
+}

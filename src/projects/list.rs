@@ -1,0 +1,280 @@
+//! The project list: every filter a leader asks for, any sort, pages. The URL holds the filter.
+
+use super::model::{Capital, Channel, ProjectTag, Sector, SourceTag, mask_of, parse_bool};
+use super::money::Money;
+use super::stage::{Health, Stage, parse_date};
+use super::store::{COLS, Row};
+use crate::db::Ex;
+use crate::error::{AppError, FieldError};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct Filter {
+    pub q: Option<String>,
+    pub region: Option<String>,
+    pub stage: Option<String>,
+    pub health: Option<String>,
+    pub industry: Option<String>,
+    pub tag: Option<String>,
+    /// Total investment bounds, 万元 by default ("5亿" works too).
+    pub min_total: Option<String>,
+    pub max_total: Option<String>,
+    pub sector: Option<String>,
+    pub capital: Option<String>,
+    pub source: Option<String>,
+    pub channel: Option<String>,
+    pub industrial: Option<String>,
+    pub signed_from: Option<String>,
+    pub signed_to: Option<String>,
+    pub started_from: Option<String>,
+    pub started_to: Option<String>,
+    pub sort: Option<String>,
+    pub page: Option<i64>,
+}
+
+pub const PAGE_SIZE: i64 = 50;
+
+/// Sortable columns: (name in the URL, SQL expression).
+pub const SORTS: &[(&str, &str)] = &[
+    ("name", "p.name"),
+    ("total", "p.total_investment"),
+    (
+        "stage",
+        "CASE p.stage WHEN 'lead' THEN 0 WHEN 'negotiating' THEN 1 WHEN 'signed' THEN 2 WHEN 'registered' THEN 3
+        WHEN 'land_supplied' THEN 4 WHEN 'started' THEN 5 WHEN 'producing' THEN 6 ELSE 7 END",
+    ),
+    ("region", "g.path"),
+    ("signed", "p.actual_sign"),
+    ("started", "p.actual_start"),
+    ("updated", "p.updated_at"),
+];
+
+fn set(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The WHERE clause (with text binds) for a filter within the given scope paths. Values other
+/// than free text are parsed first and written into the SQL as numbers or dates.
+pub fn where_clause(
+    scopes: &[String],
+    region_path: Option<&str>,
+    f: &Filter,
+) -> Result<(String, Vec<String>), AppError> {
+    let mut binds: Vec<String> = Vec::new();
+    let mut clauses: Vec<String> = Vec::new();
+    let mut errors: Vec<FieldError> = Vec::new();
+    let mut bad = |field: &str, m: String| {
+        errors.push(FieldError { field: field.into(), message: format!("筛选条件无效：{m}") })
+    };
+    let mut scope_sql = Vec::new();
+    for s in scopes {
+        binds.push(format!("{s}%"));
+        scope_sql.push(format!("g.path LIKE ${}", binds.len()));
+    }
+    clauses.push(if scope_sql.is_empty() { "1 = 0".into() } else { format!("({})", scope_sql.join(" OR ")) });
+    if let Some(p) = region_path {
+        binds.push(format!("{p}%"));
+        clauses.push(format!("g.path LIKE ${}", binds.len()));
+    }
+    if let Some(q) = set(&f.q) {
+        binds.push(format!("%{}%", q.replace(['%', '_'], "")));
+        clauses.push(format!("(p.name LIKE ${n} OR p.code LIKE ${n})", n = binds.len()));
+    }
+    if let Some(s) = set(&f.stage) {
+        match s.split(',').map(Stage::parse).collect::<Result<Vec<_>, _>>() {
+            Ok(stages) => {
+                let list: Vec<String> = stages.iter().map(|s| format!("'{}'", s.code())).collect();
+                clauses.push(format!("p.stage IN ({})", list.join(", ")));
+            }
+            Err(e) => bad("stage", e),
+        }
+    }
+    if let Some(h) = set(&f.health) {
+        match Health::parse(h) {
+            Ok(h) => clauses.push(format!("p.health = '{}'", h.code())),
+            Err(e) => bad("health", e),
+        }
+    }
+    if let Some(code) = set(&f.industry) {
+        match crate::industries::model::IndustryCode::parse(code) {
+            Ok(c) => {
+                binds.push(format!("{}%", c.as_str()));
+                clauses.push(format!("p.industry LIKE ${}", binds.len()));
+            }
+            Err(e) => bad("industry", e),
+        }
+    }
+    let mut mask = |field: &str, v: &Option<String>, col: &str, bit: Result<i64, String>| {
+        if set(v).is_some() {
+            match bit {
+                Ok(b) => clauses.push(format!("({col} & {b}) <> 0")),
+                Err(e) => bad(field, e),
+            }
+        }
+    };
+    mask(
+        "tag",
+        &f.tag,
+        "p.tags",
+        set(&f.tag).map(|t| ProjectTag::parse(t).map(|t| mask_of(ProjectTag::ALL, &[t]))).unwrap_or(Ok(0)),
+    );
+    mask(
+        "source",
+        &f.source,
+        "p.sources",
+        set(&f.source).map(|t| SourceTag::parse(t).map(|t| mask_of(SourceTag::ALL, &[t]))).unwrap_or(Ok(0)),
+    );
+    let mut label = |field: &str, v: &Option<String>, col: &str, check: Result<(), String>| {
+        if let Some(v) = set(v) {
+            match check {
+                Ok(()) => {
+                    binds.push(v.to_string());
+                    clauses.push(format!("{col} = ${}", binds.len()));
+                }
+                Err(e) => bad(field, e),
+            }
+        }
+    };
+    label("sector", &f.sector, "p.sector", set(&f.sector).map(|v| Sector::parse(v).map(|_| ())).unwrap_or(Ok(())));
+    label("capital", &f.capital, "p.capital", set(&f.capital).map(|v| Capital::parse(v).map(|_| ())).unwrap_or(Ok(())));
+    label("channel", &f.channel, "p.channel", set(&f.channel).map(|v| Channel::parse(v).map(|_| ())).unwrap_or(Ok(())));
+    if let Some(v) = set(&f.industrial) {
+        match parse_bool(v) {
+            Ok(b) => clauses.push(format!("p.industrial = {}", if b { "TRUE" } else { "FALSE" })),
+            Err(e) => bad("industrial", e),
+        }
+    }
+    for (field, v, op) in [("min_total", &f.min_total, ">="), ("max_total", &f.max_total, "<=")] {
+        if let Some(v) = set(v) {
+            match Money::parse(v) {
+                Ok(m) => clauses.push(format!("p.total_investment {op} {}", m.0)),
+                Err(e) => bad(field, e),
+            }
+        }
+    }
+    for (field, v, col, op) in [
+        ("signed_from", &f.signed_from, "p.actual_sign", ">="),
+        ("signed_to", &f.signed_to, "p.actual_sign", "<="),
+        ("started_from", &f.started_from, "p.actual_start", ">="),
+        ("started_to", &f.started_to, "p.actual_start", "<="),
+    ] {
+        if let Some(v) = set(v) {
+            match parse_date("日期", v) {
+                Ok(d) => clauses.push(format!("{col} {op} '{d}'")),
+                Err(e) => bad(field, e),
+            }
+        }
+    }
+    if !errors.is_empty() {
+        let message = errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；");
+        return Err(AppError::Invalid { message, fields: errors });
+    }
+    Ok((clauses.join(" AND "), binds))
+}
+
+pub fn order_by(sort: Option<&str>) -> Result<String, AppError> {
+    let s = sort.unwrap_or("-updated");
+    let (desc, key) = match s.strip_prefix('-') {
+        Some(k) => (true, k),
+        None => (false, s),
+    };
+    let expr = SORTS.iter().find(|(k, _)| *k == key).map(|(_, e)| *e).ok_or_else(|| {
+        let keys: Vec<_> = SORTS.iter().map(|(k, _)| *k).collect();
+        AppError::field("sort", format!("排序字段“{key}”无效，可选：{}（前加 - 为倒序）", keys.join("、")))
+    })?;
+    // NULLs last either way, so undated projects do not crowd the top.
+    Ok(format!("{expr} IS NULL, {expr} {}, p.id", if desc { "DESC" } else { "ASC" }))
+}
+
+/// One page of projects and the total count.
+pub async fn page(
+    ex: &mut Ex<'_>,
+    scopes: &[String],
+    region_path: Option<&str>,
+    f: &Filter,
+) -> Result<(Vec<Row>, i64), AppError> {
+    let (where_sql, binds) = where_clause(scopes, region_path, f)?;
+    let order = order_by(f.sort.as_deref())?;
+    let page = f.page.unwrap_or(1).clamp(1, 1_000_000);
+    let from = "FROM projects p JOIN regions g ON g.code = p.region LEFT JOIN industries i ON i.code = p.industry";
+    let list_sql = format!(
+        "SELECT {COLS}, g.name AS region_name, g.path AS region_path, i.name AS industry_name {from}
+         WHERE {where_sql} ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {}",
+        (page - 1) * PAGE_SIZE
+    );
+    let count_sql = format!("SELECT count(*) FROM projects p JOIN regions g ON g.code = p.region WHERE {where_sql}");
+    Ok(crate::db::fetch_page(ex, &list_sql, &count_sql, &binds).await?)
+}
+
+/// Every matching project (for export), in the list's order, at most `limit`.
+pub async fn all(
+    ex: &mut Ex<'_>,
+    scopes: &[String],
+    region_path: Option<&str>,
+    f: &Filter,
+    limit: i64,
+) -> Result<Vec<Row>, AppError> {
+    let (where_sql, binds) = where_clause(scopes, region_path, f)?;
+    let order = order_by(f.sort.as_deref())?;
+    let sql = format!(
+        "SELECT {COLS}, g.name AS region_name, g.path AS region_path, i.name AS industry_name
+         FROM projects p JOIN regions g ON g.code = p.region LEFT JOIN industries i ON i.code = p.industry
+         WHERE {where_sql} ORDER BY {order} LIMIT {limit}"
+    );
+    macro_rules! run {
+        ($c:expr) => {{
+            let mut q = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql.as_str()));
+            for b in &binds {
+                q = q.bind(b);
+            }
+            Ok(q.fetch_all(&mut **$c).await?)
+        }};
+    }
+    match ex {
+        Ex::Sqlite(c) => run!(c),
+        Ex::Postgres(c) => run!(c),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_become_sql_with_values_checked_first() {
+        let f = Filter {
+            q: Some("电池".into()),
+            stage: Some("签约,开工".into()),
+            min_total: Some("10亿".into()),
+            signed_from: Some("2023-01-01".into()),
+            source: Some("粤港澳大湾区".into()),
+            ..Default::default()
+        };
+        let (sql, binds) = where_clause(&["/43/4301/".into()], None, &f).unwrap();
+        assert!(sql.contains("p.stage IN ('signed', 'started')"), "{sql}");
+        assert!(sql.contains("p.total_investment >= 100000000000"), "{sql}");
+        assert!(sql.contains("p.actual_sign >= '2023-01-01'"), "{sql}");
+        assert!(sql.contains("(p.sources & 4) <> 0"), "{sql}");
+        assert_eq!(binds, ["/43/4301/%", "%电池%"]);
+    }
+
+    #[test]
+    fn bad_filter_values_are_all_named_and_never_reach_sql() {
+        let f = Filter {
+            stage: Some("x' OR 1=1".into()),
+            min_total: Some("lots".into()),
+            signed_from: Some("yesterday".into()),
+            ..Default::default()
+        };
+        let Err(AppError::Invalid { fields, .. }) = where_clause(&[], None, &f) else { panic!() };
+        let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(names, ["stage", "min_total", "signed_from"]);
+    }
+
+    #[test]
+    fn sorting_accepts_only_known_columns() {
+        assert!(order_by(Some("-total")).unwrap().contains("p.total_investment DESC"));
+        assert!(order_by(Some("name; DROP TABLE projects")).is_err());
+    }
+}

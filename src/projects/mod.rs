@@ -1,0 +1,12 @@
+//! The project library: projects through their lifecycle, with investors, milestones, health,
+//! a stage log and evidence.
+pub mod api;
+pub mod evidence;
+pub mod list;
+pub mod model;
+pub mod money;
+pub mod pages;
+pub mod pages_stage;
+pub mod service;
+pub mod stage;
+pub mod store;

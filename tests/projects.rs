@@ -1,0 +1,261 @@
+//! Projects through pages and API: create, move through the stages with evidence, health,
+//! list filters and sorting, concurrent edits. SQLite and (when configured) PostgreSQL.
+
+mod common;
+
+use common::{backends, spawn};
+use serde_json::{Value, json};
+use zhaoshang::enterprises::model::CreditCode;
+
+fn urlenc(s: &str) -> String {
+    zhaoshang::web::auth::urlencode(s)
+}
+
+fn id_from(r: &reqwest::Response) -> String {
+    r.headers()["location"].to_str().unwrap().split('/').nth(2).unwrap().split('?').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_project_moves_through_its_stages_with_the_facts_each_step_needs() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let app = spawn(&t).await;
+        let s = app.login("cs.invest").await;
+        let investor = CreditCode::synthesize("441300", 1).to_string();
+        let ent = s
+            .post_form(
+                &app,
+                "/enterprises",
+                &[
+                    ("credit_code", &investor),
+                    ("name", "惠州市德赛电池有限公司"),
+                    ("region", "4301"),
+                    ("origin", "省外"),
+                    ("origin_place", "广东省"),
+                ],
+            )
+            .await;
+        assert_eq!(ent.status(), 303);
+        let r = s
+            .post_form(
+                &app,
+                "/projects",
+                &[
+                    ("name", "德赛电池储能电芯项目"),
+                    ("region", "43011251"),
+                    ("total_investment", "75亿"),
+                    ("land_mu", "863"),
+                    ("investors", &investor),
+                    ("sources", "省外"),
+                    ("sources", "粤港澳大湾区"),
+                    ("tags", "省十大产业项目"),
+                    ("industrial", "是"),
+                    ("planned_sign", "2022-06-01"),
+                    ("planned_start", "2022-08-01"),
+                    ("planned_produce", "2023-05-01"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "{}: {}", t.label, r.text().await.unwrap_or_default());
+        let id = id_from(&r);
+        let path = format!("/projects/{id}/transition");
+
+        // Skipping from 线索 to 签约 without a reason is refused, naming what is missing.
+        let r = s.post_form(&app, &path, &[("to", "signed"), ("date", "2022-06-10")]).await;
+        assert_eq!(r.status(), 422);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("须填写原因") && page.contains("签约须填写签约金额"), "{page}");
+
+        for (to, extra) in [
+            ("negotiating", vec![("date", "2022-05-20")]),
+            ("signed", vec![("date", "2022-06-10"), ("amount", "75亿")]),
+            ("registered", vec![("date", "2022-06-20"), ("credit_code", investor.as_str())]),
+            ("land_supplied", vec![("date", "2022-07-15"), ("parcel", "望城经开区 2022-18 号"), ("area_mu", "863")]),
+            ("started", vec![("date", "2022-08-18"), ("permit", "430122202208180101")]),
+            ("producing", vec![("date", "2023-05-19")]),
+        ] {
+            let mut f = vec![("to", to)];
+            f.extend(extra);
+            let r = s.post_form(&app, &path, &f).await;
+            assert_eq!(r.status(), 303, "{}: to {to}: {}", t.label, r.text().await.unwrap_or_default());
+        }
+        let page = s.get(&app, &format!("/projects/{id}")).await.text().await.unwrap();
+        assert!(page.contains("投产") && page.contains("75.00 亿元") && page.contains("863 亩"), "{page}");
+        assert!(page.contains("滞后 18 天"), "投产 planned 2023-05-01, actual 2023-05-19: {page}");
+        assert!(page.contains("签约→开工：<b>69</b> 天") && page.contains("签约→投产：<b>343</b> 天"), "{page}");
+
+        // Evidence: a PDF is kept; a program posing as a PDF is refused.
+        let upload = |name: &'static str, bytes: &'static [u8]| {
+            let form = reqwest::multipart::Form::new()
+                .text("stage", "producing")
+                .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+            s.client.post(app.url(&format!("/projects/{id}/evidence?_csrf={}", s.csrf))).multipart(form).send()
+        };
+        assert_eq!(upload("投产仪式.pdf", b"%PDF-1.7 demo").await.unwrap().status(), 303);
+        let r = upload("报告.pdf", b"MZ\x90\x00").await.unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("内容与扩展名 .pdf 不符"));
+        let page = s.get(&app, &format!("/projects/{id}")).await.text().await.unwrap();
+        let link =
+            page.split(&format!("/projects/{id}/evidence/")).nth(1).unwrap().split('"').next().unwrap().to_string();
+        let file = s.get(&app, &format!("/projects/{id}/evidence/{link}")).await;
+        assert_eq!(file.headers()["content-type"], "application/pdf");
+        assert_eq!(file.bytes().await.unwrap().as_ref(), b"%PDF-1.7 demo");
+
+        // Going back needs a reason, is logged with it, and clears later milestones.
+        let r = s.post_form(&app, &path, &[("to", "started"), ("date", "2023-06-01")]).await;
+        assert_eq!(r.status(), 422);
+        let r = s
+            .post_form(
+                &app,
+                &path,
+                &[("to", "started"), ("date", "2023-06-01"), ("override_reason", "试产不合格，退回建设")],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        let page = s.get(&app, &format!("/projects/{id}")).await.text().await.unwrap();
+        assert!(page.contains("原因：试产不合格，退回建设"), "{page}");
+
+        // Health is apart from stage and needs a reason unless normal.
+        let r = s.post_form(&app, &format!("/projects/{id}/health"), &[("health", "stalled")]).await;
+        assert_eq!(r.status(), 422);
+        let r = s
+            .post_form(&app, &format!("/projects/{id}/health"), &[("health", "stalled"), ("reason", "资金链紧张")])
+            .await;
+        assert_eq!(r.status(), 303);
+        let list = s
+            .get(&app, &format!("/projects?health=stalled&stage=started&source={}", urlenc("粤港澳大湾区")))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(list.contains("德赛电池储能电芯项目"), "{}", t.label);
+        let leader = app.login("cs.leader").await;
+        assert!(leader.get(&app, &format!("/projects/{id}")).await.text().await.unwrap().contains("资金链紧张"));
+        assert_eq!(app.login("xt.leader").await.get(&app, &format!("/projects/{id}")).await.status(), 404);
+    }
+}
+
+#[tokio::test]
+async fn the_list_filters_sorts_and_pages_and_refuses_bad_filters_clearly() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let app = spawn(&t).await;
+        for (name, region, amount) in [
+            ("甲项目", "430104", "60亿"),
+            ("乙项目", "430121", "12亿"),
+            ("丙项目", "43011251", "6000"),
+            ("丁项目", "4303", "80亿"),
+        ] {
+            let id = common::project(&t.db, name, region).await;
+            let mut c = t.db.conn().await.unwrap();
+            zhaoshang::q_exec!(
+                &mut c.ex(),
+                "UPDATE projects SET total_investment = $1 WHERE id = $2",
+                zhaoshang::projects::money::Money::parse(amount).unwrap().0,
+                id
+            )
+            .unwrap();
+        }
+        let s = app.login("cs.leader").await;
+        let page = s.get(&app, "/projects?sort=-total").await.text().await.unwrap();
+        let order: Vec<usize> = ["甲项目", "乙项目", "丙项目"].iter().map(|n| page.find(n).unwrap()).collect();
+        assert!(order[0] < order[1] && order[1] < order[2], "sorted by total, descending");
+        assert!(!page.contains("丁项目"), "{}: another city's project is not listed", t.label);
+        let page = s.get(&app, &format!("/projects?min_total={}", urlenc("10亿"))).await.text().await.unwrap();
+        assert!(page.contains("甲项目") && page.contains("乙项目") && !page.contains("丙项目"));
+        let page = s.get(&app, "/projects?region=430112").await.text().await.unwrap();
+        assert!(page.contains("丙项目") && !page.contains("甲项目"), "a county's subtree includes its parks");
+        let r = s.get(&app, "/projects?stage=bogus&min_total=lots").await;
+        assert_eq!(r.status(), 422);
+        let text = r.text().await.unwrap();
+        assert!(text.contains("项目阶段“bogus”无效") && text.contains("金额“lots”无法识别"), "{text}");
+        assert_eq!(s.get(&app, "/projects?region=4303").await.status(), 404);
+        let token =
+            zhaoshang::accounts::service::create_token(&t.db, &zhaoshang::audit::Actor::cli(), "cs.leader", "t")
+                .await
+                .unwrap()
+                .1;
+        let j: Value = reqwest::Client::new()
+            .get(app.url("/api/v1/projects?sort=name"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(j["total"], 3);
+    }
+}
+
+#[tokio::test]
+async fn the_api_creates_and_moves_projects_and_refuses_stale_versions() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let app = spawn(&t).await;
+        let token =
+            zhaoshang::accounts::service::create_token(&t.db, &zhaoshang::audit::Actor::cli(), "cz.invest", "t")
+                .await
+                .unwrap()
+                .1;
+        let c = reqwest::Client::new();
+        let body = json!({"name": "永兴稀贵金属再生利用项目", "region": "43102351", "total_investment": "15亿", "planned_sign": "2026-01-10"});
+        let r = c.post(app.url("/api/v1/projects")).bearer_auth(&token).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 201, "{}", t.label);
+        let p: Value = r.json().await.unwrap();
+        let url = app.url(&format!("/api/v1/projects/{}", p["id"].as_str().unwrap()));
+        let r = c
+            .post(format!("{url}/transitions"))
+            .bearer_auth(&token)
+            .header("if-match", "\"1\"")
+            .json(&json!({"to": "洽谈", "date": "2026-01-05"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["etag"], "\"2\"");
+        let r = c
+            .post(format!("{url}/transitions"))
+            .bearer_auth(&token)
+            .header("if-match", "\"1\"")
+            .json(&json!({"to": "签约", "date": "2026-01-10", "amount": "15亿"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 412, "a stale version is refused");
+        let r = c
+            .post(format!("{url}/transitions"))
+            .bearer_auth(&token)
+            .json(&json!({"to": "签约", "date": "2026-01-10"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert_eq!(r.json::<Value>().await.unwrap()["fields"][0]["field"], "amount");
+        let r = c
+            .post(format!("{url}/transitions"))
+            .bearer_auth(&token)
+            .json(&json!({"to": "签约", "date": "2026-01-10", "amount": "15亿", "colour": "red"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "unknown fields are refused");
+        let r = c
+            .post(format!("{url}/transitions"))
+            .bearer_auth(&token)
+            .json(&json!({"to": "签约", "date": "2026-01-10", "amount": "15亿"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let p: Value = r.json().await.unwrap();
+        assert_eq!(p["stage_label"], "签约");
+        assert_eq!(p["contracted_amount"], 150_000_000_000i64);
+        let mut edit = body.clone();
+        edit["name"] = json!("改名");
+        let r = c.put(&url).bearer_auth(&token).header("if-match", "\"2\"").json(&edit).send().await.unwrap();
+        assert_eq!(r.status(), 412);
+        assert!(r.json::<Value>().await.unwrap()["message"].as_str().unwrap().contains("第 3 版"));
+    }
+}
