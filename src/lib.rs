@@ -14,4 +14,5 @@ pub mod industries;
 pub mod projects;
 pub mod reference;
 pub mod regions;
+pub mod reports;
 pub mod web;

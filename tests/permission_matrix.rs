@@ -28,7 +28,8 @@ enum Body {
     Json(&'static str),
 }
 
-const BUSINESS: &[Role] = &[Leader, InvestmentOfficer, ServiceSpecialist];
+const BUSINESS: &[Role] = &[Leader, InvestmentOfficer, ServiceSpecialist, Reporter];
+const FILE_REPORTS: &[Role] = &[InvestmentOfficer, Reporter];
 const EDIT_ENTERPRISES: &[Role] = &[InvestmentOfficer];
 const EDIT_PROJECTS: &[Role] = &[InvestmentOfficer];
 const REFERENCE: &[Role] =
@@ -93,6 +94,12 @@ fn expected(key: &str) -> Option<(Expect, Body)> {
         "POST /api/v1/projects/{project_id}/transitions" => (Roles(EDIT_PROJECTS, true), Json(r#"{"to":"nope"}"#)),
         "POST /projects/{project_id}/health" => (Roles(EDIT_PROJECTS, true), Form(&[("health", "nope")])),
         "POST /projects/{project_id}/evidence" => (Roles(EDIT_PROJECTS, true), Multipart),
+        "GET /projects/{project_id}/reports" | "GET /api/v1/projects/{project_id}/reports" => {
+            (Roles(BUSINESS, true), None)
+        }
+        "POST /projects/{project_id}/reports" => (Roles(FILE_REPORTS, true), Form(&[("month", "bad")])),
+        "POST /api/v1/projects/{project_id}/reports" => (Roles(FILE_REPORTS, true), Json(r#"{"month":"bad"}"#)),
+        "GET /reports" | "GET /reports/missing" => (Roles(BUSINESS, false), None),
         _ => return Option::None,
     })
 }

@@ -26,6 +26,8 @@ pub enum Permission {
     EditEnterprises,
     /// Create projects, edit them, move their stage, mark their health, attach evidence.
     EditProjects,
+    /// File monthly reports for projects in scope.
+    FileReports,
     ManageUsers,
     ManageGrants,
     ReadAudit,
@@ -85,8 +87,9 @@ impl Role {
         use Permission::*;
         match self {
             Role::Leader | Role::ServiceSpecialist => &[ViewReference, ViewBusiness],
-            Role::InvestmentOfficer => &[ViewReference, ViewBusiness, EditEnterprises, EditProjects],
-            Role::DepartmentHandler | Role::Reporter => &[ViewReference],
+            Role::InvestmentOfficer => &[ViewReference, ViewBusiness, EditEnterprises, EditProjects, FileReports],
+            Role::Reporter => &[ViewReference, ViewBusiness, FileReports],
+            Role::DepartmentHandler => &[ViewReference],
             Role::SysAdmin => &[ViewReference, ManageUsers],
             Role::SecurityAdmin => &[ViewReference, ManageGrants],
             // The auditor reads the audit log and nothing else.

@@ -23,6 +23,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0003_projects.sql"),
         include_str!("../../migrations/postgres/0003_projects.sql"),
     ),
+    (
+        4,
+        "reports",
+        include_str!("../../migrations/sqlite/0004_reports.sql"),
+        include_str!("../../migrations/postgres/0004_reports.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -44,6 +44,7 @@ pub fn nav_for(u: &CurrentUser) -> Vec<NavItem> {
     if u.can(Permission::ViewBusiness) {
         v.push(NavItem { href: "/projects", label: "项目库", key: "projects" });
         v.push(NavItem { href: "/enterprises", label: "企业库", key: "enterprises" });
+        v.push(NavItem { href: "/reports", label: "月报", key: "reports" });
     }
     if u.can(Permission::ViewReference) {
         v.push(NavItem { href: "/regions", label: "区划与园区", key: "regions" });

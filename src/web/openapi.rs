@@ -101,6 +101,19 @@ fn schemas() -> Value {
             "parcel": {"type": "string", "description": "供地：地块编号"}, "area_mu": {"type": "string", "description": "供地：面积（亩）"},
             "permit": {"type": "string", "description": "开工：施工许可证号"},
             "override_reason": {"type": "string", "description": "回退或跨阶段时必填"}, "note": {"type": "string"}}},
+        "ReportInput": {"type": "object", "required": ["month"], "description": "金额单位万元（可写“亿”）", "properties": {
+            "month": {"type": "string", "description": "YYYY-MM"}, "invest_month": {"type": "string", "description": "当月完成投资"},
+            "invest_cumulative": {"type": "string", "description": "累计完成投资"},
+            "funds_domestic": {"type": "string", "description": "到位资金（省外境内）"},
+            "funds_foreign_usd": {"type": "string", "description": "到位外资（万美元）"}, "tax": {"type": "string"},
+            "jobs": {"type": "string"}, "output": {"type": "string"}, "progress": {"type": "string"},
+            "problems": {"type": "string"}, "in_stats": {"type": "string", "enum": ["是", "否", ""]}}},
+        "Report": {"type": "object", "description": "金额单位为分", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "project_id": {"type": "string", "format": "uuid"},
+            "month": {"type": "string"}, "invest_month": {"type": "integer"}, "invest_cumulative": {"type": "integer"},
+            "funds_domestic": {"type": "integer"}, "funds_foreign_usd": {"type": "integer"}, "tax": {"type": "integer"},
+            "jobs": {"type": "integer"}, "output": {"type": "integer"}, "in_stats": {"type": "boolean"},
+            "late": {"type": "boolean"}, "filed_on": {"type": "string", "format": "date"}, "version": {"type": "integer"}}},
         "AuditPage": {"type": "object", "properties": {
             "total": {"type": "integer"}, "page": {"type": "integer"},
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/AuditRecord"}}}},
