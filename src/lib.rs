@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod batches;
 pub mod cli;
 pub mod db;
 pub mod demo;

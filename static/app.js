@@ -3,3 +3,6 @@ document.addEventListener('submit', function (e) {
   var msg = e.target.getAttribute && e.target.getAttribute('data-confirm');
   if (msg && !window.confirm(msg)) { e.preventDefault(); }
 }, true);
+document.addEventListener('click', function (e) {
+  if (e.target && e.target.hasAttribute && e.target.hasAttribute('data-print')) { window.print(); }
+});

@@ -100,6 +100,15 @@ fn expected(key: &str) -> Option<(Expect, Body)> {
         "POST /projects/{project_id}/reports" => (Roles(FILE_REPORTS, true), Form(&[("month", "bad")])),
         "POST /api/v1/projects/{project_id}/reports" => (Roles(FILE_REPORTS, true), Json(r#"{"month":"bad"}"#)),
         "GET /reports" | "GET /reports/missing" => (Roles(BUSINESS, false), None),
+        "GET /batches" | "GET /api/v1/batches" => (Roles(BUSINESS, false), None),
+        "GET /batches/{batch_id}" | "GET /batches/{batch_id}/print" | "GET /api/v1/batches/{batch_id}/summary" => {
+            (Roles(BUSINESS, true), None)
+        }
+        "GET /batches/new" => (Roles(EDIT_PROJECTS, false), None),
+        "POST /batches" => (Roles(EDIT_PROJECTS, false), Form(&[("kind", "bad")])),
+        "POST /api/v1/batches" => (Roles(EDIT_PROJECTS, false), Json("{}")),
+        "POST /batches/{batch_id}/members" => (Roles(EDIT_PROJECTS, true), Form(&[("project", "")])),
+        "POST /batches/{batch_id}/members/remove" => (Roles(EDIT_PROJECTS, true), Form(&[("project", "PROJECT")])),
         _ => return Option::None,
     })
 }
@@ -120,6 +129,7 @@ struct Fixture {
     /// Path parameter values: (name, in scope, out of scope).
     params: Vec<(&'static str, String, String)>,
     grant_in: String,
+    project_in: String,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -142,6 +152,8 @@ async fn fixture(app: &TestApp) -> Fixture {
     let proj_out = common::project(db, "矩阵测试项目乙", "4303").await;
     let ev_in = common::evidence(db, proj_in).await;
     let ev_out = common::evidence(db, proj_out).await;
+    let batch_in = common::batch(db, "430104", Some(proj_in)).await;
+    let batch_out = common::batch(db, "4303", Some(proj_out)).await;
     // Audit records written by the creation of the two targets: one in scope, one out.
     let mut conn = db.conn().await.unwrap();
     let (rows, _) =
@@ -159,8 +171,10 @@ async fn fixture(app: &TestApp) -> Fixture {
             ("{enterprise_id}", ent_in.to_string(), ent_out.to_string()),
             ("{project_id}", proj_in.to_string(), proj_out.to_string()),
             ("{evidence_id}", ev_in.to_string(), ev_out.to_string()),
+            ("{batch_id}", batch_in.to_string(), batch_out.to_string()),
         ],
         grant_in: grant_in.to_string(),
+        project_in: proj_in.to_string(),
     }
 }
 
@@ -192,9 +206,16 @@ async fn call(app: &TestApp, s: Option<&Session>, method: &str, path: &str, body
             .unwrap(),
         ("POST", Body::Form(fields)) => {
             let mut v: Vec<(&str, String)> = vec![("_csrf", csrf.clone())];
-            v.extend(
-                fields.iter().map(|(k, val)| (*k, if *val == "GRANT" { f.grant_in.clone() } else { val.to_string() })),
-            );
+            v.extend(fields.iter().map(|(k, val)| {
+                (
+                    *k,
+                    match *val {
+                        "GRANT" => f.grant_in.clone(),
+                        "PROJECT" => f.project_in.clone(),
+                        other => other.to_string(),
+                    },
+                )
+            }));
             c.post(app.url(path)).form(&v).send().await.unwrap()
         }
         ("POST", Body::None) => c.post(app.url(path)).send().await.unwrap(),

@@ -29,6 +29,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0004_reports.sql"),
         include_str!("../../migrations/postgres/0004_reports.sql"),
     ),
+    (
+        5,
+        "batches",
+        include_str!("../../migrations/sqlite/0005_batches.sql"),
+        include_str!("../../migrations/postgres/0005_batches.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

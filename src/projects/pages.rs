@@ -402,3 +402,7 @@ async fn update(
         Err(e) => form_error(&st, &user, input, Some((id, version)), e).await,
     }
 }
+
+pub fn yi(fen: &i64) -> String {
+    Money(*fen).yi()
+}

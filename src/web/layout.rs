@@ -45,6 +45,7 @@ pub fn nav_for(u: &CurrentUser) -> Vec<NavItem> {
         v.push(NavItem { href: "/projects", label: "项目库", key: "projects" });
         v.push(NavItem { href: "/enterprises", label: "企业库", key: "enterprises" });
         v.push(NavItem { href: "/reports", label: "月报", key: "reports" });
+        v.push(NavItem { href: "/batches", label: "集中开工/签约", key: "batches" });
     }
     if u.can(Permission::ViewReference) {
         v.push(NavItem { href: "/regions", label: "区划与园区", key: "regions" });

@@ -114,6 +114,18 @@ fn schemas() -> Value {
             "funds_domestic": {"type": "integer"}, "funds_foreign_usd": {"type": "integer"}, "tax": {"type": "integer"},
             "jobs": {"type": "integer"}, "output": {"type": "integer"}, "in_stats": {"type": "boolean"},
             "late": {"type": "boolean"}, "filed_on": {"type": "string", "format": "date"}, "version": {"type": "integer"}}},
+        "BatchInput": {"type": "object", "required": ["kind", "name", "held_on", "region"], "properties": {
+            "kind": {"type": "string", "enum": ["集中开工", "集中签约"]}, "name": {"type": "string"},
+            "held_on": {"type": "string", "format": "date"}, "place": {"type": "string"}, "region": {"type": "string"}}},
+        "Batch": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "kind": {"type": "string"}, "name": {"type": "string"},
+            "held_on": {"type": "string", "format": "date"}, "place": {"type": "string"}, "region": {"type": "string"}}},
+        "BatchSummary": {"type": "object", "description": "金额单位为分；档次累计计数（60 亿元项目同时计入 50/10/5 亿元及以上）", "properties": {
+            "batch": {"$ref": "#/components/schemas/Batch"},
+            "summary": {"type": "object", "properties": {"count": {"type": "integer"}, "total": {"type": "integer"},
+                "annual_plan": {"type": "integer"}, "brackets": {"type": "array", "items": {"type": "object"}},
+                "by_region": {"type": "array", "items": {"type": "object"}}, "by_industry": {"type": "array", "items": {"type": "object"}}}},
+            "projects": {"type": "array", "items": {"type": "object"}}}},
         "AuditPage": {"type": "object", "properties": {
             "total": {"type": "integer"}, "page": {"type": "integer"},
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/AuditRecord"}}}},

@@ -238,3 +238,24 @@ pub async fn evidence(db: &Db, project: uuid::Uuid) -> uuid::Uuid {
     zhaoshang::projects::store::insert_evidence(&mut c.ex(), &m, b"%PDF-1.7").await.unwrap();
     m.id
 }
+
+/// A 集中开工 event straight in the database, optionally with one member; returns its id.
+pub async fn batch(db: &Db, region: &str, member: Option<uuid::Uuid>) -> uuid::Uuid {
+    let b = zhaoshang::batches::store::Batch {
+        id: uuid::Uuid::now_v7(),
+        kind: "集中开工".into(),
+        name: format!("测试活动 {region}"),
+        held_on: time::macros::date!(2026 - 03 - 01),
+        place: "测试地点".into(),
+        region: region.into(),
+        is_demo: false,
+        created_at: time::OffsetDateTime::now_utc(),
+        version: 1,
+    };
+    let mut c = db.conn().await.unwrap();
+    zhaoshang::batches::store::insert(&mut c.ex(), &b).await.unwrap();
+    if let Some(p) = member {
+        zhaoshang::batches::store::add_member(&mut c.ex(), b.id, p, 0).await.unwrap();
+    }
+    b.id
+}
