@@ -1,0 +1,301 @@
+//! Reading an uploaded spreadsheet (xlsx/xlsm/xlsb/xls/ods or csv/txt) into rows of text.
+//!
+//! Everything becomes text here so that the import rules downstream see what the user saw in Excel,
+//! whatever format the file happened to be saved in.
+
+use std::io::Cursor;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use calamine::{Data, Reader, open_workbook_auto_from_rs};
+
+/// The first worksheet of an upload: the header row and the non-empty rows below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sheet {
+    pub headers: Vec<String>,
+    pub rows: Vec<SheetRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetRow {
+    /// 1-based row number as the user sees it in Excel (header row = 1 when it is the first row), so error
+    /// messages point at the right line even when empty rows were skipped.
+    pub number: usize,
+    pub cells: Vec<String>,
+}
+
+pub(crate) const UNRECOGNISED: &str = "文件无法识别：请上传 .xlsx、.xls、.ods 或 .csv 文件";
+const UNREADABLE: &str = "文件无法读取：文件可能已损坏或设置了打开密码，请用 Excel 打开后另存为 .xlsx 再上传";
+const HTML_AS_XLS: &str = "该文件实际是网页（HTML）格式而非 Excel 文件，请用 Excel 打开后另存为 .xlsx 再上传";
+const EMPTY: &str = "工作表为空";
+
+pub fn read(bytes: &[u8], filename: &str) -> Result<Sheet, String> {
+    if bytes.is_empty() {
+        return Err("文件为空".into());
+    }
+    let ext = filename.rsplit_once('.').map(|(_, e)| e.trim().to_ascii_lowercase()).unwrap_or_default();
+    let is_container = bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    let grid = match ext.as_str() {
+        // A workbook renamed to .csv still reads: the content decides before the name does.
+        _ if is_container => read_workbook(bytes)?,
+        "csv" | "txt" if looks_like_text(bytes) => read_text(bytes)?,
+        // Many older government systems export HTML tables or tab-separated text with an .xls name.
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" | "et" if looks_like_text(bytes) => {
+            if looks_like_html(bytes) {
+                return Err(HTML_AS_XLS.into());
+            }
+            read_text(bytes)?
+        }
+        _ => return Err(UNRECOGNISED.into()),
+    };
+    into_sheet(grid)
+}
+
+/// Rows paired with their 1-based number in the file, before the header is picked out.
+type Grid = Vec<(usize, Vec<String>)>;
+
+fn read_workbook(bytes: &[u8]) -> Result<Grid, String> {
+    // calamine parses untrusted binary formats; a panic deep inside it must become an error message for the
+    // user, not a dropped connection.
+    let result = catch_unwind(AssertUnwindSafe(|| -> Result<Grid, String> {
+        let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| UNREADABLE.to_string())?;
+        let range = match workbook.worksheet_range_at(0) {
+            Some(Ok(range)) => range,
+            Some(Err(_)) => return Err(UNREADABLE.into()),
+            None => return Err("工作簿中没有工作表".into()),
+        };
+        let first_row = range.start().map_or(0, |(row, _)| row as usize);
+        Ok(range
+            .rows()
+            .enumerate()
+            .map(|(i, cells)| (first_row + i + 1, cells.iter().map(cell_text).collect()))
+            .collect())
+    }));
+    result.unwrap_or_else(|_| Err(UNREADABLE.into()))
+}
+
+fn looks_like_text(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+    !head.is_empty() && (utf16 || !head.contains(&0))
+}
+
+fn looks_like_html(bytes: &[u8]) -> bool {
+    let head = decode(&bytes[..bytes.len().min(1024)]).trim_start().to_ascii_lowercase();
+    head.starts_with('<') && (head.contains("<html") || head.contains("<table") || head.contains("<!doctype"))
+}
+
+/// UTF-8 when the bytes are valid UTF-8, else GB18030: Excel on Chinese Windows saves "CSV" as GBK, which
+/// GB18030 decodes identically.
+pub(crate) fn decode(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF])
+        && let Ok(text) = std::str::from_utf8(rest)
+    {
+        return text.to_owned();
+    }
+    // Excel's "Unicode text" export is UTF-16 with a BOM.
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        let (text, _, _) = encoding_rs::UTF_16LE.decode(bytes);
+        return text.into_owned();
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => encoding_rs::GB18030.decode_without_bom_handling(bytes).0.into_owned(),
+    }
+}
+
+fn read_text(bytes: &[u8]) -> Result<Grid, String> {
+    let text = decode(bytes);
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let delimiter = if first_line.matches('\t').count() > first_line.matches(',').count() { b'\t' } else { b',' };
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    let raw = text.as_bytes();
+    let mut record = csv::StringRecord::new();
+    let mut grid = Grid::new();
+    // The csv crate drops blank lines silently, so row numbers are rebuilt from the line breaks in the text,
+    // less those inside quoted cells (which Excel shows within one row).
+    let (mut counted_to, mut breaks, mut quoted_breaks) = (0usize, 0usize, 0usize);
+    loop {
+        let before = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX).min(raw.len());
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                return Err(format!("CSV 文件第 {line} 行附近格式有误，请检查引号是否成对"));
+            }
+        }
+        let start = before + raw[before..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+        breaks += count_breaks(&raw[counted_to..start]);
+        counted_to = start;
+        grid.push((breaks.saturating_sub(quoted_breaks) + 1, record.iter().map(|c| c.trim().to_owned()).collect()));
+        quoted_breaks += record.iter().map(|c| count_breaks(c.as_bytes())).sum::<usize>();
+    }
+    Ok(grid)
+}
+
+/// Counts line breaks the way Excel and the csv crate do: "\r\n", "\r" and "\n" each end one line.
+fn count_breaks(bytes: &[u8]) -> usize {
+    bytes.iter().enumerate().filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))).count()
+}
+
+fn into_sheet(grid: Grid) -> Result<Sheet, String> {
+    let mut rows = grid.into_iter().filter(|(_, cells)| cells.iter().any(|c| !c.is_empty())).map(|(number, cells)| {
+        let mut cells = cells;
+        // Trailing blanks vary with the format (calamine pads to the used range, CSV does not); drop them so
+        // that the same data reads the same whatever it was saved as.
+        while cells.last().is_some_and(|c| c.is_empty()) {
+            cells.pop();
+        }
+        SheetRow { number, cells }
+    });
+    let header = rows.next().ok_or_else(|| EMPTY.to_string())?;
+    let headers = header.cells.iter().map(|h| h.replace(['\u{3000}', '\r', '\n'], "").trim().to_owned()).collect();
+    Ok(Sheet { headers, rows: rows.collect() })
+}
+
+/// The text a cell shows in Excel, as far as an import cares.
+pub(crate) fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_owned(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => number_text(*f),
+        Data::Bool(b) => if *b { "是" } else { "否" }.to_owned(),
+        Data::Error(e) => e.to_string(),
+        Data::DateTime(dt) if dt.is_duration() => {
+            let seconds = (dt.as_f64() * 86_400.0).round() as i64;
+            format!("{}:{:02}:{:02}", seconds / 3600, seconds % 3600 / 60, seconds % 60)
+        }
+        Data::DateTime(dt) => {
+            let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
+            if dt.as_f64() < 1.0 && dt.as_f64() > 0.0 {
+                format!("{h:02}:{mi:02}:{s:02}")
+            } else if (h, mi, s) == (0, 0, 0) {
+                format!("{y:04}-{mo:02}-{d:02}")
+            } else {
+                format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+            }
+        }
+        Data::DateTimeIso(s) => iso_text(s.trim()),
+        Data::DurationIso(s) => s.trim().to_owned(),
+    }
+}
+
+/// Whole numbers without ".0" and never in scientific notation (an 18-digit code typed into a numeric cell
+/// must not come back as 9.1e17); fractions rounded to Excel's 15 significant digits so that 0.1 + 0.2 reads
+/// as "0.3".
+pub(crate) fn number_text(f: f64) -> String {
+    if !f.is_finite() {
+        return "#NUM!".into();
+    }
+    if f == 0.0 {
+        return "0".into();
+    }
+    if f.fract() == 0.0 {
+        // Rust's Display never uses an exponent and prints the shortest digits that round-trip.
+        return format!("{f}");
+    }
+    let rounded: f64 = format!("{f:.14e}").parse().unwrap_or(f);
+    format!("{rounded}")
+}
+
+/// ODS stores dates as ISO strings: "2024-03-01" or "2024-03-01T09:30:00(.000)".
+fn iso_text(s: &str) -> String {
+    let Some((date, time)) = s.split_once('T') else { return s.to_owned() };
+    let time = time.split(['.', '+', 'Z']).next().unwrap_or(time);
+    if date.is_empty() {
+        return time.to_owned();
+    }
+    if time.trim_start_matches(['0', ':']).is_empty() { date.to_owned() } else { format!("{date} {time}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{CellErrorType, ExcelDateTime, ExcelDateTimeType};
+
+    const TEXT: &str = "企业名称,统一社会信用代码,投资额（万元）\r\n长沙某某科技有限公司,91430100MA4L0XXX0X,1200\r\n\"湘江, 新区\",914301,0.5\r\n";
+
+    #[test]
+    fn a_gbk_csv_reads_the_same_as_its_utf8_twin() {
+        let (gbk, _, unmappable) = encoding_rs::GBK.encode(TEXT);
+        assert!(!unmappable);
+        let utf8_bom = [&[0xEF, 0xBB, 0xBF][..], TEXT.as_bytes()].concat();
+        let from_gbk = read(&gbk, "企业.csv").expect("GBK reads");
+        assert_eq!(from_gbk, read(&utf8_bom, "企业.CSV").expect("UTF-8 reads"));
+        assert_eq!(from_gbk, read(TEXT.as_bytes(), "企业.csv").expect("UTF-8 without BOM reads"));
+        assert_eq!(from_gbk.headers, ["企业名称", "统一社会信用代码", "投资额（万元）"]);
+        assert_eq!(from_gbk.rows[1].cells, ["湘江, 新区", "914301", "0.5"]);
+    }
+
+    #[test]
+    fn whole_floats_print_without_a_decimal_point_and_large_ones_without_an_exponent() {
+        assert_eq!(number_text(75.0), "75");
+        assert_eq!(number_text(0.5), "0.5");
+        assert_eq!(number_text(-0.0), "0");
+        assert_eq!(number_text(-12.0), "-12");
+        assert_eq!(number_text(0.1 + 0.2), "0.3");
+        assert_eq!(number_text(914_301_234_567_890_000.0), "914301234567890000");
+        assert_eq!(number_text(1e20), "100000000000000000000");
+    }
+
+    #[test]
+    fn cells_become_the_text_excel_shows() {
+        assert_eq!(cell_text(&Data::String("  长沙 \u{3000}".into())), "长沙");
+        assert_eq!(cell_text(&Data::Int(42)), "42");
+        assert_eq!(cell_text(&Data::Bool(true)), "是");
+        assert_eq!(cell_text(&Data::Bool(false)), "否");
+        assert_eq!(cell_text(&Data::Error(CellErrorType::NA)), "#N/A");
+        assert_eq!(cell_text(&Data::Empty), "");
+        let date = |v| Data::DateTime(ExcelDateTime::new(v, ExcelDateTimeType::DateTime, false));
+        assert_eq!(cell_text(&date(45352.0)), "2024-03-01");
+        assert_eq!(cell_text(&date(45352.5)), "2024-03-01 12:00:00");
+        assert_eq!(cell_text(&date(0.75)), "18:00:00");
+        assert_eq!(cell_text(&Data::DateTimeIso("2024-03-01T00:00:00".into())), "2024-03-01");
+        assert_eq!(cell_text(&Data::DateTimeIso("2024-03-01T09:30:15.000".into())), "2024-03-01 09:30:15");
+        assert_eq!(cell_text(&Data::DateTimeIso("2024-03-01".into())), "2024-03-01");
+    }
+
+    #[test]
+    fn empty_rows_are_skipped_but_row_numbers_stay_true() {
+        for newline in ["\n", "\r\n"] {
+            let text = ["", "名称,备注", "甲,1", "", ",,", "\"乙\",\"两行", "的备注\"", "", "丙,3"].join(newline);
+            let sheet = read(text.as_bytes(), "a.csv").expect("reads");
+            assert_eq!(sheet.headers, ["名称", "备注"]);
+            let numbers: Vec<usize> = sheet.rows.iter().map(|r| r.number).collect();
+            assert_eq!(numbers, [3, 6, 8], "newline {newline:?}");
+            assert_eq!(sheet.rows[1].cells[1], format!("两行{newline}的备注"));
+        }
+    }
+
+    #[test]
+    fn a_tab_separated_txt_and_a_utf16_export_read_like_a_csv() {
+        let text = "名称\t代码\n甲\t001\n";
+        let sheet = read(text.as_bytes(), "导出.txt").expect("reads");
+        assert_eq!(sheet.rows[0].cells, ["甲", "001"]);
+        let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        assert_eq!(read(&utf16, "导出.txt"), Ok(sheet));
+    }
+
+    #[test]
+    fn headers_lose_full_width_spaces_and_line_breaks() {
+        let sheet = read("企业\u{3000}名称 ,\"投资额\n（万元）\"\n甲,1\n".as_bytes(), "a.csv").expect("reads");
+        assert_eq!(sheet.headers, ["企业名称", "投资额（万元）"]);
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_spreadsheet_gets_a_clear_chinese_error_not_a_panic() {
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+        assert_eq!(read(png, "x.xlsx"), Err(UNRECOGNISED.to_string()));
+        assert_eq!(read(png, "x.csv"), Err(UNRECOGNISED.to_string()));
+        assert_eq!(read(b"%PDF-1.4", "x.pdf"), Err(UNRECOGNISED.to_string()));
+        assert_eq!(read(b"", "x.xlsx"), Err("文件为空".to_string()));
+        assert_eq!(read(b"\n,\n\n", "x.csv"), Err(EMPTY.to_string()));
+        // Broken containers: a truncated zip and a bare OLE signature.
+        assert_eq!(read(b"PK\x03\x04\x14\0\0\0garbage", "x.xlsx"), Err(UNREADABLE.to_string()));
+        assert_eq!(read(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0], "x.xls"), Err(UNREADABLE.to_string()));
+        let html = "<html><body><table><tr><td>名称</td></tr></table></body></html>";
+        assert_eq!(read(html.as_bytes(), "导出.xls"), Err(HTML_AS_XLS.to_string()));
+    }
+}
