@@ -88,3 +88,39 @@ async fn a_batch_start_event_counts_its_projects_by_cumulative_bracket_region_an
         let _ = ids;
     }
 }
+
+#[tokio::test]
+async fn the_demo_event_of_2022_02_07_reproduces_the_figures_the_press_published() {
+    for t in backends().await {
+        let r = zhaoshang::demo::load(&t.db).await.unwrap();
+        assert!(r.records.is_some());
+        assert!(zhaoshang::demo::load(&t.db).await.unwrap().records.is_none(), "a second run adds nothing");
+        let app = spawn(&t).await;
+        let s = app.login("cs.leader").await;
+        let list = s.get(&app, "/batches").await.text().await.unwrap();
+        let id = list.split("/batches/").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let page = s.get(&app, &format!("/batches/{id}")).await.text().await.unwrap();
+        assert!(
+            page.contains("项目 <b>188</b> 个，预估总投资 <b>1502.00</b> 亿元，年度计划投资 <b>345.00</b> 亿元"),
+            "{}: {page}",
+            t.label
+        );
+        assert!(
+            page.contains(
+                "50 亿元及以上项目 <b>6</b> 个，10 亿元及以上项目 <b>35</b> 个，5 亿元及以上项目 <b>54</b> 个"
+            )
+        );
+        let desay = s.get(&app, "/projects?q=德赛电池储能电芯").await.text().await.unwrap();
+        let pid = desay.split("/projects/").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let p = s.get(&app, &format!("/projects/{pid}")).await.text().await.unwrap();
+        assert!(
+            p.contains("75.00 亿元")
+                && p.contains("863 亩")
+                && p.contains("2023-05-19")
+                && p.contains("望城经济技术开发区"),
+            "{p}"
+        );
+        let missing = s.get(&app, "/reports/missing?region=4301").await.text().await.unwrap();
+        assert!(missing.contains("未填报项目"));
+    }
+}

@@ -17,6 +17,13 @@ pub fn print(r: &DemoResult) {
             println!("  {username:<14} {password:<16} {role}");
         }
     }
+    match &r.records {
+        Some(l) => println!(
+            "已载入演示数据：企业 {} 家、项目 {} 个（含 2022-02-07 长沙 188 个集中开工项目）、月报 {} 份",
+            l.enterprises, l.projects, l.reports
+        ),
+        None => println!("演示数据已存在，未改动"),
+    }
     if !r.existing.is_empty() {
         println!("演示账号已存在，未改动：{}", r.existing.join("、"));
     }

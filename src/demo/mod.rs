@@ -7,6 +7,9 @@ use crate::audit::Actor;
 use crate::db::Db;
 use crate::regions::load;
 
+pub mod data;
+pub mod rng;
+
 /// The one password of every demo account (documented in README; demo data only).
 pub const DEMO_PASSWORD: &str = "Zhaoshang@2026";
 
@@ -30,9 +33,19 @@ pub const DEMO_USERS: &[(&str, &str, &str, Option<&str>, Role, &str)] = &[
 pub struct DemoResult {
     pub created: Vec<(String, String, String)>,
     pub existing: Vec<String>,
+    /// What the sources' records added, or None when they were there already.
+    pub records: Option<data::Loaded>,
 }
 
+/// The organisation, then the records from the sources.
 pub async fn load(db: &Db) -> anyhow::Result<DemoResult> {
+    let mut r = load_org(db).await?;
+    r.records = data::load(db).await?;
+    Ok(r)
+}
+
+/// Reference data, the demo parks and a user for every role — no business records.
+pub async fn load_org(db: &Db) -> anyhow::Result<DemoResult> {
     crate::reference::ensure_loaded(db).await?;
     let mut tx = db.begin().await?;
     let parks = load::load_demo_parks(&mut tx.ex()).await?;
@@ -73,5 +86,5 @@ pub async fn load(db: &Db) -> anyhow::Result<DemoResult> {
         service::add_grant(db, &actor, None, u.id, *role, scope).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         created.push((username.to_string(), format!("{}（{}）", role.label(), name), password));
     }
-    Ok(DemoResult { created, existing })
+    Ok(DemoResult { created, existing, records: None })
 }

@@ -119,10 +119,10 @@ mod tests {
         assert_eq!(Money::parse("75 亿元").unwrap(), Money::from_yi(75));
         assert_eq!(Money::parse("750000").unwrap(), Money::from_yi(75));
         assert_eq!(Money::parse("7,500万元").unwrap(), Money::from_wan(7500));
-        assert_eq!(Money::parse("0.5").unwrap(), Money(500_000_00));
+        assert_eq!(Money::parse("0.5").unwrap(), Money(500_000), "0.5 万元 = 5000 元");
         assert_eq!(Money::parse("300元").unwrap(), Money(30_000));
         assert_eq!(Money::parse("12.345678").unwrap(), Money(12_345_678));
-        assert_eq!(Money::parse("1.23456789亿").unwrap(), Money(1_234_567_890));
+        assert_eq!(Money::parse("1.23456789亿").unwrap(), Money(12_345_678_900));
     }
 
     #[test]

@@ -93,8 +93,9 @@ impl TestDb {
         TestDb { db, url: other.url.clone(), label: other.label, _dir: None, pg_schema: None }
     }
 
+    /// The demo organisation: parks and a user for every role (no business records).
     pub async fn with_demo(self) -> TestDb {
-        zhaoshang::demo::load(&self.db).await.unwrap();
+        zhaoshang::demo::load_org(&self.db).await.unwrap();
         self
     }
 }
