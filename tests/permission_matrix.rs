@@ -30,6 +30,7 @@ enum Body {
 
 const BUSINESS: &[Role] = &[Leader, InvestmentOfficer, ServiceSpecialist, Reporter];
 const FILE_REPORTS: &[Role] = &[InvestmentOfficer, Reporter];
+const IMPORT: &[Role] = &[InvestmentOfficer, Reporter];
 const EDIT_ENTERPRISES: &[Role] = &[InvestmentOfficer];
 const EDIT_PROJECTS: &[Role] = &[InvestmentOfficer];
 const REFERENCE: &[Role] =
@@ -109,6 +110,13 @@ fn expected(key: &str) -> Option<(Expect, Body)> {
         "POST /api/v1/batches" => (Roles(EDIT_PROJECTS, false), Json("{}")),
         "POST /batches/{batch_id}/members" => (Roles(EDIT_PROJECTS, true), Form(&[("project", "")])),
         "POST /batches/{batch_id}/members/remove" => (Roles(EDIT_PROJECTS, true), Form(&[("project", "PROJECT")])),
+        "GET /imports" | "GET /imports/templates/{kind}" => (Roles(IMPORT, false), None),
+        "POST /imports" => (Roles(IMPORT, false), Multipart),
+        "POST /api/v1/imports" => (Roles(IMPORT, false), Json("{}")),
+        // An import job is its uploader's own: "in scope" is the actor's job, "out" someone else's.
+        "GET /imports/{import_id}" | "GET /api/v1/imports/{import_id}" => (Roles(IMPORT, true), None),
+        "POST /imports/{import_id}/commit" => (Roles(IMPORT, true), Form(&[])),
+        "POST /api/v1/imports/{import_id}/commit" => (Roles(IMPORT, true), Json("{}")),
         _ => return Option::None,
     })
 }
@@ -130,10 +138,18 @@ struct Fixture {
     params: Vec<(&'static str, String, String)>,
     grant_in: String,
     project_in: String,
+    /// Each actor's own import job, and one of somebody else's.
+    own_jobs: std::collections::HashMap<String, String>,
+    other_job: String,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
     let db = &app.db;
+    let mut jobs = std::collections::HashMap::new();
+    for name in ACTORS.iter().map(|(_, u)| *u).chain(["someone.else"]) {
+        jobs.insert(name.to_string(), common::import_job(db, name).await.to_string());
+    }
+    let job_for = |u: &str| jobs[u].clone();
     let actor = Actor::cli();
     let mut ids = Vec::new();
     for (username, region) in
@@ -168,6 +184,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             ("{seq}", seq_of(ids[2]), seq_of(ids[3])),
             ("{*path}", "app.css".into(), "app.css".into()),
             ("{industry}", "C".into(), "C".into()),
+            ("{kind}", "reports".into(), "reports".into()),
             ("{enterprise_id}", ent_in.to_string(), ent_out.to_string()),
             ("{project_id}", proj_in.to_string(), proj_out.to_string()),
             ("{evidence_id}", ev_in.to_string(), ev_out.to_string()),
@@ -175,11 +192,15 @@ async fn fixture(app: &TestApp) -> Fixture {
         ],
         grant_in: grant_in.to_string(),
         project_in: proj_in.to_string(),
+        own_jobs: ACTORS.iter().map(|(_, u)| (u.to_string(), job_for(u))).collect(),
+        other_job: job_for("someone.else"),
     }
 }
 
-fn fill(path: &str, f: &Fixture, in_scope: bool) -> String {
+fn fill(path: &str, f: &Fixture, in_scope: bool, actor: &str) -> String {
     let mut p = path.to_string();
+    let job = if in_scope { f.own_jobs.get(actor).unwrap_or(&f.other_job) } else { &f.other_job };
+    p = p.replace("{import_id}", job);
     for (name, a, b) in &f.params {
         p = p.replace(name, if in_scope { a } else { b });
     }
@@ -256,7 +277,7 @@ async fn every_route_answers_every_role_in_and_out_of_scope_as_the_matrix_says()
         // Anonymous: public routes answer; pages send to the login; the API says 401.
         for s in &specs {
             let (exp, body) = expected(&s.key()).unwrap();
-            let path = fill(s.path, &f, true);
+            let path = fill(s.path, &f, true, "");
             let got = call(&app, None, s.method.as_str(), &path, &body, &f).await;
             let want_ok = matches!(exp, Expect::Public);
             let ok = if want_ok {
@@ -277,11 +298,12 @@ async fn every_route_answers_every_role_in_and_out_of_scope_as_the_matrix_says()
             for s in &specs {
                 let (exp, body) = expected(&s.key()).unwrap();
                 for in_scope in [true, false] {
-                    let has_param = f.params.iter().any(|(name, a, b)| a != b && s.path.contains(name));
+                    let has_param = s.path.contains("{import_id}")
+                        || f.params.iter().any(|(name, a, b)| a != b && s.path.contains(name));
                     if !in_scope && !has_param {
                         continue;
                     }
-                    let path = fill(s.path, &f, in_scope);
+                    let path = fill(s.path, &f, in_scope, username);
                     let got = call(&app, Some(&session), s.method.as_str(), &path, &body, &f).await;
                     checked += 1;
                     let ok = match exp {

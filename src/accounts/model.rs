@@ -28,6 +28,8 @@ pub enum Permission {
     EditProjects,
     /// File monthly reports for projects in scope.
     FileReports,
+    /// Upload spreadsheets (each kind also needs its own edit permission).
+    Import,
     ManageUsers,
     ManageGrants,
     ReadAudit,
@@ -87,8 +89,10 @@ impl Role {
         use Permission::*;
         match self {
             Role::Leader | Role::ServiceSpecialist => &[ViewReference, ViewBusiness],
-            Role::InvestmentOfficer => &[ViewReference, ViewBusiness, EditEnterprises, EditProjects, FileReports],
-            Role::Reporter => &[ViewReference, ViewBusiness, FileReports],
+            Role::InvestmentOfficer => {
+                &[ViewReference, ViewBusiness, EditEnterprises, EditProjects, FileReports, Import]
+            }
+            Role::Reporter => &[ViewReference, ViewBusiness, FileReports, Import],
             Role::DepartmentHandler => &[ViewReference],
             Role::SysAdmin => &[ViewReference, ManageUsers],
             Role::SecurityAdmin => &[ViewReference, ManageGrants],

@@ -35,6 +35,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0005_batches.sql"),
         include_str!("../../migrations/postgres/0005_batches.sql"),
     ),
+    (
+        6,
+        "imports",
+        include_str!("../../migrations/sqlite/0006_imports.sql"),
+        include_str!("../../migrations/postgres/0006_imports.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -1,12 +1,17 @@
-//! The spreadsheet layer of imports and exports: reading uploads into text rows, matching their headers to
-//! the columns an import expects, and writing templates, exported tables and CSV.
-//!
-//! No database and no HTTP here: the import use cases decide what a row means; this module only makes
-//! every format look alike and every error point at a row and column the user can find.
+//! Imports and exports. The spreadsheet layer (`read`, header matching, templates, tables) makes
+//! every format look alike and every error point at a row and column; `plan` and `jobs` decide
+//! what rows mean, check them all, and commit them all or none.
 
 mod columns;
 mod sheet;
 mod xlsx_out;
+
+pub mod api;
+pub mod jobs;
+pub mod kinds;
+pub mod pages;
+pub mod plan;
+mod plan_reports;
 
 pub use columns::{CellError, Column, HeaderMap, column_letter, map_headers};
 pub use sheet::{Sheet, SheetRow, read};

@@ -60,7 +60,8 @@ async fn resolve(ex: &mut Ex<'_>, user: &CurrentUser, p: &Parsed) -> AppResult<V
     Ok(ids)
 }
 
-fn apply(p: &mut Project, v: Parsed) {
+/// Copies checked input onto a project (stage, health and milestone facts are left alone).
+pub fn apply_parsed(p: &mut Project, v: Parsed) {
     p.code = v.code;
     p.name = v.name;
     p.region = v.region;
@@ -142,7 +143,7 @@ pub async fn create(db: &Db, user: &CurrentUser, actor: &Actor, input: &Input) -
         }
     }
     let mut p = blank(OffsetDateTime::now_utc());
-    apply(&mut p, v);
+    apply_parsed(&mut p, v);
     store::insert(&mut tx.ex(), &p).await?;
     store::set_investors(&mut tx.ex(), p.id, &investors).await?;
     store::log_stage(&mut tx.ex(), p.id, None, Stage::Lead.code(), today(), None, Some("录入项目"), None, &actor.name)
@@ -209,7 +210,7 @@ pub async fn update(
     }
     let before = snapshot(&current);
     let mut p = current;
-    apply(&mut p, v);
+    apply_parsed(&mut p, v);
     p.updated_at = OffsetDateTime::now_utc();
     p.version += 1;
     if !store::update(&mut tx.ex(), &p).await? {

@@ -47,6 +47,9 @@ pub fn nav_for(u: &CurrentUser) -> Vec<NavItem> {
         v.push(NavItem { href: "/reports", label: "月报", key: "reports" });
         v.push(NavItem { href: "/batches", label: "集中开工/签约", key: "batches" });
     }
+    if u.can(Permission::Import) {
+        v.push(NavItem { href: "/imports", label: "数据导入", key: "imports" });
+    }
     if u.can(Permission::ViewReference) {
         v.push(NavItem { href: "/regions", label: "区划与园区", key: "regions" });
     }

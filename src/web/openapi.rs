@@ -126,6 +126,13 @@ fn schemas() -> Value {
                 "annual_plan": {"type": "integer"}, "brackets": {"type": "array", "items": {"type": "object"}},
                 "by_region": {"type": "array", "items": {"type": "object"}}, "by_industry": {"type": "array", "items": {"type": "object"}}}},
             "projects": {"type": "array", "items": {"type": "object"}}}},
+        "ImportJob": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "kind": {"type": "string"}, "filename": {"type": "string"},
+            "status": {"type": "string", "enum": ["previewed", "committed"]}, "rows": {"type": "integer"},
+            "creates": {"type": "integer"}, "updates": {"type": "integer"}, "unchanged": {"type": "integer"},
+            "error_count": {"type": "integer"},
+            "errors": {"type": "array", "items": {"type": "object", "properties": {"row": {"type": "integer"},
+                "column": {"type": "string"}, "value": {"type": "string"}, "message": {"type": "string"}, "text": {"type": "string"}}}}}},
         "AuditPage": {"type": "object", "properties": {
             "total": {"type": "integer"}, "page": {"type": "integer"},
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/AuditRecord"}}}},

@@ -93,14 +93,35 @@ impl Routes {
     }
 
     /// A POST page route that takes a multipart upload, with the larger upload limit.
-    pub fn upload<H, T>(mut self, path: &'static str, rule: Rule, summary: &'static str, h: H) -> Self
+    pub fn upload<H, T>(self, path: &'static str, rule: Rule, summary: &'static str, h: H) -> Self
     where
         H: Handler<T, AppState>,
         T: 'static,
     {
-        let spec = RouteSpec { method: Method::POST, path, rule, summary, api: None };
-        let mr = on(MethodFilter::POST, h)
-            .route_layer(axum::extract::DefaultBodyLimit::max(super::UPLOAD_LIMIT))
+        self.add_limited(RouteSpec { method: Method::POST, path, rule, summary, api: None }, h, super::UPLOAD_LIMIT)
+    }
+
+    /// A POST API route whose body is an uploaded file, with the larger upload limit.
+    pub fn api_upload<H, T>(self, path: &'static str, rule: Rule, summary: &'static str, doc: ApiDoc, h: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add_limited(
+            RouteSpec { method: Method::POST, path, rule, summary, api: Some(doc) },
+            h,
+            super::UPLOAD_LIMIT,
+        )
+    }
+
+    fn add_limited<H, T>(mut self, spec: RouteSpec, h: H, limit: usize) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let rule = spec.rule;
+        let mr = on(filter(&spec.method), h)
+            .route_layer(axum::extract::DefaultBodyLimit::max(limit))
             .route_layer(axum::middleware::from_fn(move |req, next| guard(rule, req, next)));
         self.router = self.router.route(spec.path, mr);
         self.specs.push(spec);

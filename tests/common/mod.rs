@@ -260,3 +260,14 @@ pub async fn batch(db: &Db, region: &str, member: Option<uuid::Uuid>) -> uuid::U
     }
     b.id
 }
+
+/// An import job of `username` holding a file that is not a spreadsheet (committing it changes nothing).
+pub async fn import_job(db: &Db, username: &str) -> uuid::Uuid {
+    let id = uuid::Uuid::now_v7();
+    let mut c = db.conn().await.unwrap();
+    zhaoshang::q_exec!(&mut c.ex(),
+        "INSERT INTO import_jobs (id, kind, user_id, username, filename, sha256, data, row_count, creates, updates, unchanged,
+           error_count, errors_json, ignored, status, created_at) VALUES ($1, 'reports', NULL, $2, 'x.csv', '', $3, 0, 0, 0, 0, 0, '[]', '', 'previewed', $4)",
+        id, username, b"".to_vec(), time::OffsetDateTime::now_utc()).unwrap();
+    id
+}
