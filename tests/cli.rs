@@ -195,3 +195,53 @@ async fn serve_creates_and_migrates_a_new_database_on_first_start() {
     assert_eq!(health["status"], "ok");
     assert!(health["regions"].as_i64().unwrap() > 3000, "reference data loaded on first start: {health}");
 }
+
+#[tokio::test]
+async fn import_checks_every_row_writes_nothing_on_error_and_export_writes_the_filtered_view() {
+    for t in common::backends().await {
+        let t = t.with_demo().await;
+        let dir = tempfile::tempdir().unwrap();
+        let headers = ["项目名称", "所属地区代码", "总投资（万元）", "计划签约日期"];
+        let file = |name: &str, rows: &[[&str; 4]]| {
+            let path = dir.path().join(name);
+            let mut csv = headers.join(",") + "\n";
+            for r in rows {
+                csv += &(r.join(",") + "\n");
+            }
+            std::fs::write(&path, csv).unwrap();
+            path.to_str().unwrap().to_string()
+        };
+        let bad =
+            file("bad.csv", &[["命令行甲项目", "430104", "12亿", "2026-01-01"], ["命令行乙项目", "43x", "很多", ""]]);
+        let o = zs(&t.url, &["import", "projects", &bad]);
+        assert_eq!(o.status.code(), Some(2), "{}: {}", t.label, text(&o));
+        let out = text(&o);
+        assert!(out.contains("第 3 行") && out.contains("所属地区代码") && out.contains("总投资"), "{out}");
+        assert!(out.contains("未导入任何数据"), "{out}");
+
+        let good =
+            file("good.csv", &[["命令行甲项目", "430104", "12亿", "2026-01-01"], ["命令行乙项目", "4303", "6000", ""]]);
+        let o = zs(&t.url, &["import", "projects", &good, "--dry-run"]);
+        assert!(o.status.success() && text(&o).contains("试运行"), "{}", text(&o));
+        let o = zs(&t.url, &["export", "projects", "--format", "json"]);
+        assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "[]", "a dry run writes nothing");
+        let o = zs(&t.url, &["import", "projects", &good]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(text(&o).contains("新增 2"), "{}", text(&o));
+        let o = zs(&t.url, &["import", "projects", &good]);
+        assert!(text(&o).contains("新增 0，更新 0，无变化 2"), "re-import duplicates nothing: {}", text(&o));
+
+        let out = dir.path().join("长沙.csv");
+        let o = zs(
+            &t.url,
+            &["export", "projects", "--format", "csv", "--filter", "region=4301", "--out", out.to_str().unwrap()],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        let csv = std::fs::read_to_string(&out).unwrap();
+        assert!(csv.contains("命令行甲项目") && !csv.contains("命令行乙项目"), "{csv}");
+        let o = zs(&t.url, &["export", "projects", "--filter", "stage=飞升"]);
+        assert!(!o.status.success() && text(&o).contains("飞升"), "{}", text(&o));
+        let o = zs(&t.url, &["export", "projects", "--filter", "region"]);
+        assert!(text(&o).contains("键=值"), "{}", text(&o));
+    }
+}

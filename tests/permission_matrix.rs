@@ -80,7 +80,7 @@ fn expected(key: &str) -> Option<(Expect, Body)> {
             (Roles(EDIT_ENTERPRISES, true), Form(&[("version", "999"), ("name", "x")]))
         }
         "PUT /api/v1/enterprises/{enterprise_id}" => (Roles(EDIT_ENTERPRISES, true), Json("{}")),
-        "GET /projects" | "GET /api/v1/projects" => (Roles(BUSINESS, false), None),
+        "GET /projects" | "GET /api/v1/projects" | "GET /projects/export/{format}" => (Roles(BUSINESS, false), None),
         "GET /projects/{project_id}" | "GET /api/v1/projects/{project_id}" => (Roles(BUSINESS, true), None),
         "GET /projects/{project_id}/evidence/{evidence_id}" => (Roles(BUSINESS, true), None),
         "GET /projects/new" => (Roles(EDIT_PROJECTS, false), None),
@@ -185,6 +185,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             ("{*path}", "app.css".into(), "app.css".into()),
             ("{industry}", "C".into(), "C".into()),
             ("{kind}", "reports".into(), "reports".into()),
+            ("{format}", "csv".into(), "csv".into()),
             ("{enterprise_id}", ent_in.to_string(), ent_out.to_string()),
             ("{project_id}", proj_in.to_string(), proj_out.to_string()),
             ("{evidence_id}", ev_in.to_string(), ev_out.to_string()),

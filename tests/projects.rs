@@ -186,6 +186,23 @@ async fn the_list_filters_sorts_and_pages_and_refuses_bad_filters_clearly() {
             .await
             .unwrap();
         assert_eq!(j["total"], 3);
+
+        // "Export this view": the same filter and order, in a real xlsx and a CSV.
+        let r = s.get(&app, &format!("/projects/export/xlsx?sort=-total&min_total={}", urlenc("10亿"))).await;
+        assert_eq!(r.status(), 200);
+        assert!(r.headers()["content-disposition"].to_str().unwrap().contains(".xlsx"));
+        let sheet = zhaoshang::imports::read(&r.bytes().await.unwrap(), "x.xlsx").unwrap();
+        let names: Vec<String> = sheet.rows.iter().map(|row| row.cells[2].clone()).collect();
+        assert_eq!(names, ["甲项目", "乙项目"], "{}: the export holds exactly the view", t.label);
+        let csv = s.get(&app, "/projects/export/csv?sort=name").await.text().await.unwrap();
+        assert!(
+            csv.trim_start_matches('\u{feff}').starts_with("项目编号,")
+                && !csv.contains("丁项目")
+                && csv.contains("丙项目"),
+            "{csv}"
+        );
+        assert_eq!(s.get(&app, "/projects/export/pdf").await.status(), 404);
+        assert_eq!(s.get(&app, "/projects/export/xlsx?region=4303").await.status(), 404);
     }
 }
 

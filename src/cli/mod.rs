@@ -4,6 +4,8 @@
 mod audit;
 mod backup;
 mod demo;
+mod export;
+mod import;
 mod migrate;
 mod reference;
 mod serve;
@@ -31,6 +33,10 @@ enum Command {
     Demo(demo::Args),
     /// Bring the database schema up to date
     Migrate,
+    /// Import enterprises, projects or monthly reports from a spreadsheet (all rows or none)
+    Import(import::Args),
+    /// Export projects (with the list's filters) as xlsx, csv or json
+    Export(export::Args),
     /// Load (or reload) reference data: division codes and industry codes
     Reference(reference::Args),
     /// Manage user accounts
@@ -61,6 +67,8 @@ pub fn main() -> ExitCode {
             Command::Serve(a) => serve::run(&url, a).await,
             Command::Demo(a) => demo::run(&url, a).await,
             Command::Migrate => migrate::run(&url).await,
+            Command::Import(a) => import::run(&url, a).await,
+            Command::Export(a) => export::run(&url, a).await,
             Command::Reference(a) => reference::run(&url, a).await,
             Command::User(c) => user::run(&url, c).await,
             Command::Token(c) => token::run(&url, c).await,

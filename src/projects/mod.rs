@@ -2,6 +2,7 @@
 //! a stage log and evidence.
 pub mod api;
 pub mod evidence;
+pub mod export;
 pub mod list;
 pub mod model;
 pub mod money;

@@ -24,6 +24,7 @@ pub fn routes(r: Routes) -> Routes {
     use Permission::*;
     let r = r
         .page(Method::GET, "/projects", Rule::Perm(ViewBusiness), "项目库", list_page)
+        .page(Method::GET, "/projects/export/{format}", Rule::Perm(ViewBusiness), "导出当前筛选结果", export)
         .page(Method::GET, "/projects/new", Rule::Perm(EditProjects), "新增项目页", new_page)
         .page(Method::POST, "/projects", Rule::Perm(EditProjects), "新增项目", create)
         .page(Method::GET, "/projects/{project_id}", Rule::Perm(ViewBusiness), "项目详情", show)
@@ -139,6 +140,31 @@ async fn list_page(State(st): State<AppState>, user: CurrentUser, Query(f): Quer
         rows,
         total,
     })
+}
+
+/// The list's current view (same filters, same order) as a file.
+async fn export(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(format): Path<String>,
+    Query(f): Query<Filter>,
+) -> AppResult<Response> {
+    let format = super::export::Format::parse(&format).map_err(|_| AppError::NotFound)?;
+    let rp = region_path(&st, &user, &f).await?;
+    let scopes = crate::accounts::service::scope_paths(&user, Permission::ViewBusiness);
+    let mut conn = st.db.conn().await?;
+    let rows = list::all(&mut conn.ex(), &scopes, rp.as_deref(), &f, super::export::LIMIT).await?;
+    drop(conn);
+    let bytes = super::export::render(&rows, format).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    let name = super::export::filename(&f, format);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, format.content_type().to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename*=UTF-8''{}", urlencode(&name))),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 #[derive(Template)]
