@@ -276,3 +276,60 @@ async fn the_api_creates_and_moves_projects_and_refuses_stale_versions() {
         assert!(r.json::<Value>().await.unwrap()["message"].as_str().unwrap().contains("第 3 版"));
     }
 }
+
+#[tokio::test]
+async fn a_retried_post_with_the_same_idempotency_key_creates_one_project_and_gets_the_first_answer() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let app = spawn(&t).await;
+        let token =
+            zhaoshang::accounts::service::create_token(&t.db, &zhaoshang::audit::Actor::cli(), "cz.invest", "t")
+                .await
+                .unwrap()
+                .1;
+        let c = reqwest::Client::new();
+        let body = json!({"name": "郴州重试项目", "region": "4310", "total_investment": "3亿"});
+        let post = |key: &'static str, body: Value| {
+            c.post(app.url("/api/v1/projects")).bearer_auth(&token).header("idempotency-key", key).json(&body).send()
+        };
+        let first = post("retry-0001", body.clone()).await.unwrap();
+        assert_eq!(first.status(), 201, "{}", t.label);
+        assert!(first.headers().get("idempotent-replayed").is_none());
+        let first: Value = first.json().await.unwrap();
+        let again = post("retry-0001", body.clone()).await.unwrap();
+        assert_eq!(again.status(), 201);
+        assert_eq!(again.headers()["idempotent-replayed"], "true");
+        assert_eq!(again.headers()["etag"], "\"1\"");
+        let again: Value = again.json().await.unwrap();
+        assert_eq!(again["id"], first["id"], "the retry answers with the project the first request made");
+
+        let mut other = body.clone();
+        other["name"] = json!("另一个项目");
+        let r = post("retry-0001", other).await.unwrap();
+        assert_eq!(r.status(), 422, "a key reused for a different request is refused");
+        assert!(r.json::<Value>().await.unwrap()["message"].as_str().unwrap().contains("不同的请求"));
+        let r = post("含 空格", body.clone()).await;
+        assert!(r.is_err() || r.unwrap().status() == 422, "a key that is not visible ASCII is refused");
+
+        // A request that failed validation is answered the same way again, and still writes nothing.
+        let bad = json!({"name": "", "region": "4310", "total_investment": "3亿"});
+        assert_eq!(post("retry-0002", bad.clone()).await.unwrap().status(), 422);
+        assert_eq!(post("retry-0002", bad).await.unwrap().status(), 422);
+
+        // Two copies sent at once: one creates, the other waits its turn or replays; never two projects.
+        let (a, b) = tokio::join!(post("retry-0003", body.clone()), post("retry-0003", body.clone()));
+        let statuses = [a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+        assert!(statuses.contains(&201) && statuses.iter().all(|s| [201, 409].contains(s)), "{statuses:?}");
+
+        let mut conn = t.db.conn().await.unwrap();
+        let n: i64 = zhaoshang::q_scalar!(
+            &mut conn.ex(),
+            fetch_one,
+            i64,
+            "SELECT count(*) FROM projects WHERE name = $1",
+            "郴州重试项目"
+        )
+        .unwrap();
+        assert_eq!(n, 2, "{}: one project per key", t.label);
+    }
+}

@@ -41,6 +41,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0006_imports.sql"),
         include_str!("../../migrations/postgres/0006_imports.sql"),
     ),
+    (
+        7,
+        "idempotency",
+        include_str!("../../migrations/sqlite/0007_idempotency.sql"),
+        include_str!("../../migrations/postgres/0007_idempotency.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

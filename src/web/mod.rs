@@ -5,6 +5,7 @@ pub mod auth;
 pub mod errors;
 pub mod extract;
 pub mod home;
+pub mod idempotency;
 pub mod layout;
 pub mod openapi;
 pub mod routes;
@@ -86,6 +87,8 @@ pub fn app(state: AppState) -> Router {
         .fallback(errors::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(UPLOAD_LIMIT))
+        // Inside `authenticate`: keys belong to the signed-in user.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         // Outside the others, so every error they produce is rendered in our own words.
         .layer(axum::middleware::from_fn(errors::render_errors))

@@ -166,6 +166,11 @@ pub fn build(specs: &[super::routes::RouteSpec]) -> Value {
         params.extend(doc.query.iter().map(|(name, desc)| {
             json!({"name": name, "in": "query", "required": false, "description": desc, "schema": {"type": "string"}})
         }));
+        if s.method == Method::POST && s.rule != Rule::Public {
+            params.push(json!({"name": "Idempotency-Key", "in": "header", "required": false,
+                "description": "重试时带上与首次相同的值（建议 UUID），24 小时内不会重复执行，而是返回首次的结果（响应头 Idempotent-Replayed: true）",
+                "schema": {"type": "string", "maxLength": 200}}));
+        }
         let ok = match doc.response {
             Some(r) => {
                 json!({"description": "成功", "content": {"application/json": {"schema": schema_ref(r)}}})
