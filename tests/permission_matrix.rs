@@ -102,9 +102,10 @@ fn expected(key: &str) -> Option<(Expect, Body)> {
         "POST /api/v1/projects/{project_id}/reports" => (Roles(FILE_REPORTS, true), Json(r#"{"month":"bad"}"#)),
         "GET /reports" | "GET /reports/missing" => (Roles(BUSINESS, false), None),
         "GET /batches" | "GET /api/v1/batches" => (Roles(BUSINESS, false), None),
-        "GET /batches/{batch_id}" | "GET /batches/{batch_id}/print" | "GET /api/v1/batches/{batch_id}/summary" => {
-            (Roles(BUSINESS, true), None)
-        }
+        "GET /batches/{batch_id}"
+        | "GET /batches/{batch_id}/print"
+        | "GET /batches/{batch_id}/export"
+        | "GET /api/v1/batches/{batch_id}/summary" => (Roles(BUSINESS, true), None),
         "GET /batches/new" => (Roles(EDIT_PROJECTS, false), None),
         "POST /batches" => (Roles(EDIT_PROJECTS, false), Form(&[("kind", "bad")])),
         "POST /api/v1/batches" => (Roles(EDIT_PROJECTS, false), Json("{}")),

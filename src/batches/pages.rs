@@ -27,6 +27,7 @@ pub fn routes(r: Routes) -> Routes {
         .page(Method::POST, "/batches", Rule::Perm(EditProjects), "新建活动", create)
         .page(Method::GET, "/batches/{batch_id}", Rule::Perm(ViewBusiness), "活动详情与统计", show)
         .page(Method::GET, "/batches/{batch_id}/print", Rule::Perm(ViewBusiness), "活动统计（打印）", print)
+        .page(Method::GET, "/batches/{batch_id}/export", Rule::Perm(ViewBusiness), "活动统计（Excel）", export)
         .page(Method::POST, "/batches/{batch_id}/members", Rule::Perm(EditProjects), "加入项目", add_member)
         .page(Method::POST, "/batches/{batch_id}/members/remove", Rule::Perm(EditProjects), "移出项目", remove_member)
 }
@@ -164,6 +165,13 @@ async fn show(
 async fn print(State(st): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Html<String>> {
     let b = service::visible(&st.db, &user, Permission::ViewBusiness, &id).await?;
     render(&st, &user, b, None, vec![], true).await
+}
+
+async fn export(State(st): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Response> {
+    let b = service::visible(&st.db, &user, Permission::ViewBusiness, &id).await?;
+    let (s, members) = service::summary(&st.db, &b).await?;
+    let bytes = super::export::render(&b, &s, &members).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    Ok(crate::web::download(&format!("{}_{}.xlsx", b.b.name, b.b.held_on), bytes))
 }
 
 #[derive(Deserialize, Default)]

@@ -15,4 +15,4 @@ mod plan_reports;
 
 pub use columns::{CellError, Column, HeaderMap, column_letter, map_headers};
 pub use sheet::{Sheet, SheetRow, read};
-pub use xlsx_out::{Cell, csv, table, template};
+pub use xlsx_out::{Cell, TableSheet, csv, table, template, workbook};

@@ -12,7 +12,7 @@ use crate::web::layout::{Layout, html};
 use crate::web::routes::{Routes, Rule};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 pub fn routes(r: Routes) -> Routes {
@@ -53,15 +53,7 @@ async fn template(user: CurrentUser, Path(kind): Path<String>) -> AppResult<Resp
     authz::check(&user, permission(kind), None)?;
     let bytes = super::template(kind.label(), kind.columns(), &[kind.example()])
         .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-    let name = format!("{}导入模板.xlsx", kind.label());
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename*=UTF-8''{}", urlencode(&name))),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::web::download(&format!("{}导入模板.xlsx", kind.label()), bytes))
 }
 
 async fn upload(State(st): State<AppState>, user: CurrentUser, mut mp: Multipart) -> AppResult<Response> {

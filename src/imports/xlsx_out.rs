@@ -132,16 +132,36 @@ fn notes_sheet(columns: &[Column], bold: &Format) -> Result<Worksheet, String> {
 /// Without the `constant_memory` feature (not among rust_xlsxwriter's defaults) the sheet is held in memory
 /// until saved (the 100,000-row test below, writing and reading back, peaks near 120 MB).
 pub fn table(sheet_name: &str, headers: &[&str], rows: impl Iterator<Item = Vec<Cell>>) -> Result<Vec<u8>, String> {
+    let mut workbook = Workbook::new();
+    write_table(workbook.add_worksheet(), sheet_name, headers, rows)?;
+    workbook.save_to_buffer().map_err(failed)
+}
+
+/// One sheet of a multi-sheet export: its name, headings and rows.
+pub type TableSheet<'a> = (&'a str, &'a [&'a str], Vec<Vec<Cell>>);
+
+/// Several tables in one workbook, one sheet each (a summary and the lists behind it).
+pub fn workbook(sheets: Vec<TableSheet<'_>>) -> Result<Vec<u8>, String> {
+    let mut workbook = Workbook::new();
+    for (name, headers, rows) in sheets {
+        write_table(workbook.add_worksheet(), name, headers, rows.into_iter())?;
+    }
+    workbook.save_to_buffer().map_err(failed)
+}
+
+fn write_table(
+    sheet: &mut Worksheet,
+    sheet_name: &str,
+    headers: &[&str],
+    rows: impl Iterator<Item = Vec<Cell>>,
+) -> Result<(), String> {
     if headers.len() > MAX_COLUMNS {
         return Err("列数超过 Excel 上限".into());
     }
     let bold = header_format();
     let money = Format::new().set_num_format("0.00");
     let date = Format::new().set_num_format("yyyy-mm-dd");
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
     sheet.set_name(sheet_title(sheet_name)).map_err(failed)?;
-
     let mut widths: Vec<usize> = headers.iter().map(|h| text_width(h) + 2).collect();
     for (c, header) in headers.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *header, &bold).map_err(failed)?;
@@ -190,7 +210,7 @@ pub fn table(sheet_name: &str, headers: &[&str], rows: impl Iterator<Item = Vec<
         sheet.autofilter(0, 0, last_row, widths.len() as u16 - 1).map_err(failed)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(failed)?;
-    workbook.save_to_buffer().map_err(failed)
+    Ok(())
 }
 
 /// UTF-8 with a BOM: without it Excel on Chinese Windows assumes GBK and shows mojibake.

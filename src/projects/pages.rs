@@ -156,15 +156,7 @@ async fn export(
     let rows = list::all(&mut conn.ex(), &scopes, rp.as_deref(), &f, super::export::LIMIT).await?;
     drop(conn);
     let bytes = super::export::render(&rows, format).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-    let name = super::export::filename(&f, format);
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, format.content_type().to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename*=UTF-8''{}", urlencode(&name))),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::web::download(&super::export::filename(&f, format), bytes))
 }
 
 #[derive(Template)]

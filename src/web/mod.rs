@@ -102,6 +102,20 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// A file to download, its type taken from the name's extension; the name may be Chinese.
+pub fn download(name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let content_type = match name.rsplit('.').next() {
+        Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("json") => "application/json",
+        _ => "application/octet-stream",
+    };
+    let disposition = format!("attachment; filename*=UTF-8''{}", auth::urlencode(name));
+    ([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response()
+}
+
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
