@@ -80,7 +80,12 @@ fn expected(key: &str) -> Option<(Expect, Body)> {
             (Roles(EDIT_ENTERPRISES, true), Form(&[("version", "999"), ("name", "x")]))
         }
         "PUT /api/v1/enterprises/{enterprise_id}" => (Roles(EDIT_ENTERPRISES, true), Json("{}")),
-        "GET /projects" | "GET /api/v1/projects" | "GET /projects/export/{format}" => (Roles(BUSINESS, false), None),
+        "GET /projects"
+        | "GET /api/v1/projects"
+        | "GET /projects/export/{format}"
+        | "GET /projects/speed"
+        | "GET /projects/speed/export"
+        | "GET /api/v1/projects/speed" => (Roles(BUSINESS, false), None),
         "GET /projects/{project_id}" | "GET /api/v1/projects/{project_id}" => (Roles(BUSINESS, true), None),
         "GET /projects/{project_id}/evidence/{evidence_id}" => (Roles(BUSINESS, true), None),
         "GET /projects/new" => (Roles(EDIT_PROJECTS, false), None),

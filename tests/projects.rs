@@ -333,3 +333,50 @@ async fn a_retried_post_with_the_same_idempotency_key_creates_one_project_and_ge
         assert_eq!(n, 2, "{}: one project per key", t.label);
     }
 }
+
+#[tokio::test]
+async fn speed_shows_median_days_between_milestones_per_unit_and_drills_down() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let app = spawn(&t).await;
+        // (name, region, signed, started, producing)
+        for (name, region, sign, start, produce) in [
+            ("速度甲", "43011251", "2023-06-08", Some("2023-06-18"), Some("2023-12-04")),
+            ("速度乙", "430112", "2023-01-01", Some("2023-01-31"), None),
+            ("速度丙", "430104", "2023-03-01", Some("2023-03-21"), Some("2023-09-01")),
+            ("速度丁", "4303", "2023-03-01", Some("2023-03-02"), None),
+        ] {
+            let id = common::project(&t.db, name, region).await;
+            let mut c = t.db.conn().await.unwrap();
+            let d = |s: &str| time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).unwrap();
+            zhaoshang::q_exec!(
+                &mut c.ex(),
+                "UPDATE projects SET stage = 'started', actual_sign = $1, actual_start = $2, actual_produce = $3 WHERE id = $4",
+                d(sign),
+                start.map(d),
+                produce.map(d),
+                id
+            )
+            .unwrap();
+        }
+        let s = app.login("cs.leader").await;
+        let page = s.get(&app, "/projects/speed").await.text().await.unwrap();
+        assert!(!page.contains("湘潭"), "{}: another city's project is not counted", t.label);
+        // 望城区: 10 and 30 days to start → 20; 岳麓区: 20. All of 长沙: 10, 20, 30 → 20; 签约→投产 179 and 184 → 181.5.
+        assert!(page.contains("望城区") && page.contains("岳麓区"), "{page}");
+        assert!(page.contains("<b>181.5</b>"), "{page}");
+        let api: Value = s.get(&app, "/api/v1/projects/speed").await.json().await.unwrap();
+        assert_eq!(api["total"]["projects"], 3);
+        assert_eq!(api["total"]["sign_to_start"]["median_days"], 20.0);
+        assert_eq!(api["total"]["sign_to_produce"]["n"], 2);
+        let wangcheng = api["rows"].as_array().unwrap().iter().find(|r| r["region"] == "430112").unwrap();
+        assert_eq!(wangcheng["start_to_produce"]["median_days"], 169.0);
+        let down: Value = s.get(&app, "/api/v1/projects/speed?region=430112").await.json().await.unwrap();
+        assert_eq!(down["rows"].as_array().unwrap().len(), 2, "望城区 splits into itself and its park: {down}");
+        let r = s.get(&app, "/projects/speed/export").await;
+        let sheet = zhaoshang::imports::read(&r.bytes().await.unwrap(), "x.xlsx").unwrap();
+        assert_eq!(sheet.rows.last().unwrap().cells[1], "合计");
+        assert_eq!(s.get(&app, "/projects/speed?region=4303").await.status(), 404);
+        assert_eq!(s.get(&app, "/projects/speed?signed_from=soon").await.status(), 422);
+    }
+}

@@ -232,6 +232,29 @@ where
     }
 }
 
+/// Runs a built query whose binds are all text (the list filters' way), returning every row.
+pub async fn fetch_all_binds<T>(ex: &mut Ex<'_>, sql: &str, binds: &[String]) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    macro_rules! run {
+        ($c:expr) => {{
+            let mut q = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql));
+            for b in binds {
+                q = q.bind(b);
+            }
+            q.fetch_all(&mut **$c).await
+        }};
+    }
+    match ex {
+        Ex::Sqlite(c) => run!(c),
+        Ex::Postgres(c) => run!(c),
+    }
+}
+
 /// Whether a database error is a unique-constraint violation (a duplicate key).
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     match e {

@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-const FILTERS: &[(&str, &str)] = &[
+pub const FILTERS: &[(&str, &str)] = &[
     ("q", "名称或项目代码"),
     ("region", "区划或园区代码（含下级）"),
     ("stage", "阶段，可多个以逗号分隔：线索/洽谈/签约/注册/供地/开工/投产/达产"),

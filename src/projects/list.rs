@@ -222,19 +222,23 @@ pub async fn all(
          FROM projects p JOIN regions g ON g.code = p.region LEFT JOIN industries i ON i.code = p.industry
          WHERE {where_sql} ORDER BY {order} LIMIT {limit}"
     );
-    macro_rules! run {
-        ($c:expr) => {{
-            let mut q = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql.as_str()));
-            for b in &binds {
-                q = q.bind(b);
-            }
-            Ok(q.fetch_all(&mut **$c).await?)
-        }};
-    }
-    match ex {
-        Ex::Sqlite(c) => run!(c),
-        Ex::Postgres(c) => run!(c),
-    }
+    Ok(crate::db::fetch_all_binds(ex, &sql, &binds).await?)
+}
+
+/// Milestone dates of every matching project that has signed or started, for the speed figures.
+pub async fn speed_dates(
+    ex: &mut Ex<'_>,
+    scopes: &[String],
+    region_path: Option<&str>,
+    f: &Filter,
+) -> Result<Vec<super::speed::Dates>, AppError> {
+    let (where_sql, binds) = where_clause(scopes, region_path, f)?;
+    let sql = format!(
+        "SELECT g.path AS region_path, p.actual_sign, p.actual_start, p.actual_produce
+         FROM projects p JOIN regions g ON g.code = p.region
+         WHERE {where_sql} AND (p.actual_sign IS NOT NULL OR p.actual_start IS NOT NULL)"
+    );
+    Ok(crate::db::fetch_all_binds(ex, &sql, &binds).await?)
 }
 
 #[cfg(test)]

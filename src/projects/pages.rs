@@ -30,7 +30,7 @@ pub fn routes(r: Routes) -> Routes {
         .page(Method::GET, "/projects/{project_id}", Rule::Perm(ViewBusiness), "项目详情", show)
         .page(Method::GET, "/projects/{project_id}/edit", Rule::Perm(EditProjects), "编辑项目页", edit_page)
         .page(Method::POST, "/projects/{project_id}", Rule::Perm(EditProjects), "保存项目", update);
-    super::pages_stage::routes(r)
+    super::pages_speed::routes(super::pages_stage::routes(r))
 }
 
 /// Filter and form choices.

@@ -91,6 +91,17 @@ fn schemas() -> Value {
             "region": {"type": "string"}, "region_name": {"type": "string"}, "stage": {"type": "string"}, "stage_label": {"type": "string"},
             "health": {"type": "string"}, "health_label": {"type": "string"}, "total_investment": {"type": "integer"},
             "contracted_amount": {"type": "integer", "nullable": true}, "version": {"type": "integer"}}},
+        "SpeedMeasure": {"type": "object", "properties": {
+            "n": {"type": "integer", "description": "两个节点都已发生的项目数"},
+            "median_days": {"type": "number", "nullable": true, "description": "天数中位数；无项目时为 null"}}},
+        "SpeedRow": {"type": "object", "properties": {
+            "region": {"type": "string"}, "name": {"type": "string"}, "projects": {"type": "integer"},
+            "sign_to_start": {"$ref": "#/components/schemas/SpeedMeasure"},
+            "start_to_produce": {"$ref": "#/components/schemas/SpeedMeasure"},
+            "sign_to_produce": {"$ref": "#/components/schemas/SpeedMeasure"}}},
+        "Speed": {"type": "object", "properties": {
+            "rows": {"type": "array", "items": {"$ref": "#/components/schemas/SpeedRow"}},
+            "total": {"$ref": "#/components/schemas/SpeedRow"}}},
         "ProjectPage": {"type": "object", "properties": {
             "total": {"type": "integer"}, "page": {"type": "integer"},
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/Project"}}}},
