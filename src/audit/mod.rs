@@ -5,4 +5,4 @@ pub mod pages;
 pub mod store;
 
 pub use model::Actor;
-pub use store::{Change, record};
+pub use store::{Change, record, record_many};

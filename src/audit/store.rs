@@ -24,47 +24,70 @@ pub fn now_micros() -> OffsetDateTime {
 }
 
 pub async fn record(ex: &mut Ex<'_>, actor: &Actor, c: Change<'_>) -> Result<i64, sqlx::Error> {
+    record_many(ex, actor, vec![c]).await
+}
+
+/// Appends several records with one bump of the head and multi-row inserts (an import writes one
+/// record per row); returns the last sequence number. The chain is the same as one `record` at a time.
+pub async fn record_many(ex: &mut Ex<'_>, actor: &Actor, changes: Vec<Change<'_>>) -> Result<i64, sqlx::Error> {
     // Bumping the head first takes its row lock (PostgreSQL) or is already under the write
     // lock (SQLite), so appends never fork the chain.
-    let (seq, prev_hash): (i64, String) =
-        q_as!(ex, fetch_one, (i64, String), "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")?;
-    let mut r = AuditRecord {
-        seq,
-        at: now_micros(),
-        actor_id: actor.id,
-        actor_name: actor.name.clone(),
-        ip: actor.ip.clone(),
-        action: c.action.into(),
-        entity: c.entity.into(),
-        entity_id: c.entity_id,
-        region: c.region,
-        before_json: c.before.map(|v| v.to_string()),
-        after_json: c.after.map(|v| v.to_string()),
-        prev_hash,
-        hash: String::new(),
-    };
-    r.hash = compute_hash(&r);
-    q_exec!(
+    let n = changes.len() as i64;
+    let (last, mut prev_hash): (i64, String) = q_as!(
+        ex,
+        fetch_one,
+        (i64, String),
+        "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash",
+        n
+    )?;
+    if n == 0 {
+        return Ok(last);
+    }
+    let at = now_micros();
+    let mut records = Vec::with_capacity(changes.len());
+    for (i, c) in changes.into_iter().enumerate() {
+        let mut r = AuditRecord {
+            seq: last - n + 1 + i as i64,
+            at,
+            actor_id: actor.id,
+            actor_name: actor.name.clone(),
+            ip: actor.ip.clone(),
+            action: c.action.into(),
+            entity: c.entity.into(),
+            entity_id: c.entity_id,
+            region: c.region,
+            before_json: c.before.map(|v| v.to_string()),
+            after_json: c.after.map(|v| v.to_string()),
+            prev_hash: std::mem::take(&mut prev_hash),
+            hash: String::new(),
+        };
+        r.hash = compute_hash(&r);
+        prev_hash = r.hash.clone();
+        records.push(r);
+    }
+    crate::q_insert_many!(
         ex,
         "INSERT INTO audit_log (seq, at, actor_id, actor_name, ip, action, entity, entity_id, region,
-           before_json, after_json, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        r.seq,
-        r.at,
-        r.actor_id,
-        &r.actor_name,
-        &r.ip,
-        &r.action,
-        &r.entity,
-        &r.entity_id,
-        &r.region,
-        &r.before_json,
-        &r.after_json,
-        &r.prev_hash,
-        &r.hash
+           before_json, after_json, prev_hash, hash)",
+        13,
+        records,
+        |q, r| q
+            .bind(r.seq)
+            .bind(r.at)
+            .bind(r.actor_id)
+            .bind(&r.actor_name)
+            .bind(&r.ip)
+            .bind(&r.action)
+            .bind(&r.entity)
+            .bind(&r.entity_id)
+            .bind(&r.region)
+            .bind(&r.before_json)
+            .bind(&r.after_json)
+            .bind(&r.prev_hash)
+            .bind(&r.hash)
     )?;
-    q_exec!(ex, "UPDATE audit_head SET hash = $1 WHERE id = 1", &r.hash)?;
-    Ok(seq)
+    q_exec!(ex, "UPDATE audit_head SET hash = $1 WHERE id = 1", &prev_hash)?;
+    Ok(last)
 }
 
 const SELECT: &str = "SELECT a.seq, a.at, a.actor_id, a.actor_name, a.ip, a.action, a.entity,

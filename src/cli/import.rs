@@ -35,6 +35,18 @@ pub fn operator() -> CurrentUser {
     }
 }
 
+/// Prints "已检查 12000/100000 行" now and then on standard error.
+fn printer(what: &'static str, total: usize) -> impl Fn(usize) + Send + Sync {
+    let last = std::sync::atomic::AtomicUsize::new(0);
+    move |done| {
+        let step = (total / 20).max(1);
+        if done >= last.load(std::sync::atomic::Ordering::Relaxed) + step || done == total {
+            last.store(done, std::sync::atomic::Ordering::Relaxed);
+            eprintln!("{what} {done}/{total} 行");
+        }
+    }
+}
+
 pub async fn run(url: &str, a: Args) -> anyhow::Result<ExitCode> {
     let db = super::open(url).await?;
     let kind = Kind::parse(&a.kind).expect("clap checked it");
@@ -42,7 +54,14 @@ pub async fn run(url: &str, a: Args) -> anyhow::Result<ExitCode> {
     let name = a.file.file_name().and_then(|n| n.to_str()).unwrap_or("upload");
     let user = operator();
     let started = std::time::Instant::now();
-    let job = crate::imports::jobs::preview(&db, &user, kind, name, &data).await.map_err(super::app_err)?;
+    let sheet_rows = crate::imports::read(&data, name).map(|s| s.rows.len()).unwrap_or(0);
+    let job = crate::imports::jobs::preview(&db, &user, kind, name, &data, &printer("已检查", sheet_rows))
+        .await
+        .map_err(super::app_err)?;
+    if job.status == "failed" {
+        println!("{}", job.message.as_deref().unwrap_or("文件无法导入"));
+        return Ok(ExitCode::from(2));
+    }
     eprintln!(
         "检查完成（{:.1} 秒）：共 {} 行，新增 {}，更新 {}，无变化 {}，错误 {} 处",
         started.elapsed().as_secs_f64(),
@@ -52,22 +71,27 @@ pub async fn run(url: &str, a: Args) -> anyhow::Result<ExitCode> {
         job.unchanged,
         job.error_count
     );
-    for e in job.errors() {
-        println!("{}", e.text);
-    }
-    if job.error_count > 0 {
-        if job.error_count as usize > job.errors().len() {
-            println!("……另有 {} 处错误未列出", job.error_count as usize - job.errors().len());
-        }
-        println!("有错误，未导入任何数据。");
+    if print_errors(&job) {
         return Ok(ExitCode::from(2));
     }
     if a.dry_run {
         println!("试运行：未写入数据。");
         return Ok(ExitCode::SUCCESS);
     }
-    let job =
-        crate::imports::jobs::commit(&db, &user, &Actor::cli(), &job.id.to_string()).await.map_err(super::app_err)?;
+    let job = crate::imports::jobs::commit(
+        &db,
+        &user,
+        &Actor::cli(),
+        &job.id.to_string(),
+        &printer("已写入", job.row_count as usize),
+    )
+    .await
+    .map_err(super::app_err)?;
+    if job.status != "committed" {
+        println!("{}", job.message.as_deref().unwrap_or("导入未完成，未写入任何数据"));
+        print_errors(&job);
+        return Ok(ExitCode::from(2));
+    }
     println!(
         "已导入：新增 {}，更新 {}，无变化 {}（共 {:.1} 秒）",
         job.creates,
@@ -76,4 +100,19 @@ pub async fn run(url: &str, a: Args) -> anyhow::Result<ExitCode> {
         started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Lists the job's errors; true when there were any.
+fn print_errors(job: &crate::imports::jobs::Job) -> bool {
+    let errors = job.errors();
+    for e in &errors {
+        println!("{}", e.text);
+    }
+    if job.error_count > 0 {
+        if job.error_count as usize > errors.len() {
+            println!("……另有 {} 处错误未列出", job.error_count as usize - errors.len());
+        }
+        println!("有错误，未导入任何数据。");
+    }
+    job.error_count > 0
 }

@@ -47,6 +47,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0007_idempotency.sql"),
         include_str!("../../migrations/postgres/0007_idempotency.sql"),
     ),
+    (
+        9,
+        "import_progress",
+        include_str!("../../migrations/sqlite/0009_import_progress.sql"),
+        include_str!("../../migrations/postgres/0009_import_progress.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -232,6 +232,103 @@ where
     }
 }
 
+/// The `VALUES (...), (...)` part of a multi-row INSERT: `rows` groups of `cols` numbered placeholders.
+pub fn values_sql(cols: usize, rows: usize) -> String {
+    let mut out = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        out.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..cols {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&format!("${}", r * cols + c + 1));
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// Rows per multi-row statement: under SQLite's 32,766 and PostgreSQL's 65,535 bind limits, and small
+/// enough that one statement's text stays modest.
+pub fn rows_per_statement(cols: usize) -> usize {
+    (30_000 / cols.max(1)).clamp(1, 500)
+}
+
+/// Inserts many rows with multi-row `INSERT … VALUES` statements: `$head` is "INSERT INTO t (a, b)",
+/// `$cols` the number of columns, and `|$q, $r| bind` binds one row's values onto the query in order.
+#[macro_export]
+macro_rules! q_insert_many {
+    ($ex:expr, $head:expr, $cols:expr, $rows:expr, |$q:ident, $r:ident| $bind:expr) => {{
+        let ex: &mut $crate::db::Ex<'_> = $ex;
+        let mut result: Result<u64, sqlx::Error> = Ok(0);
+        for chunk in $rows.chunks($crate::db::rows_per_statement($cols)) {
+            let sql = format!("{} VALUES {}", $head, $crate::db::values_sql($cols, chunk.len()));
+            let done = match &mut *ex {
+                $crate::db::Ex::Sqlite(c) => {
+                    let mut $q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+                    for $r in chunk {
+                        $q = $bind;
+                    }
+                    $q.execute(&mut **c).await.map(|r| r.rows_affected())
+                }
+                $crate::db::Ex::Postgres(c) => {
+                    let mut $q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+                    for $r in chunk {
+                        $q = $bind;
+                    }
+                    $q.execute(&mut **c).await.map(|r| r.rows_affected())
+                }
+            };
+            match done {
+                Ok(n) => *result.as_mut().expect("no error yet") += n,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        result
+    }};
+}
+
+/// Rows whose key is in `values`: `sql` holds `{in}` where the placeholder list goes
+/// ("… WHERE p.id IN ({in})"). Long lists are split into several queries.
+pub async fn fetch_in<T, V>(ex: &mut Ex<'_>, sql: &str, values: &[V]) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+    V: for<'q> sqlx::Encode<'q, Sqlite>
+        + sqlx::Type<Sqlite>
+        + for<'q> sqlx::Encode<'q, Postgres>
+        + sqlx::Type<Postgres>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    let mut out = Vec::new();
+    for chunk in values.chunks(500) {
+        let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let text = sql.replace("{in}", &list);
+        macro_rules! run {
+            ($c:expr) => {{
+                let mut q = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(text.as_str()));
+                for v in chunk {
+                    q = q.bind(v.clone());
+                }
+                out.extend(q.fetch_all(&mut **$c).await?);
+            }};
+        }
+        match &mut *ex {
+            Ex::Sqlite(c) => run!(c),
+            Ex::Postgres(c) => run!(c),
+        }
+    }
+    Ok(out)
+}
+
 /// Runs a built query whose binds are all text (the list filters' way), returning every row.
 pub async fn fetch_all_binds<T>(ex: &mut Ex<'_>, sql: &str, binds: &[String]) -> Result<Vec<T>, sqlx::Error>
 where

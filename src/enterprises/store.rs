@@ -85,6 +85,38 @@ pub async fn insert(ex: &mut Ex<'_>, e: &Enterprise) -> Result<(), sqlx::Error> 
     Ok(())
 }
 
+pub async fn by_credit_codes(ex: &mut Ex<'_>, codes: &[String]) -> Result<Vec<Row>, sqlx::Error> {
+    crate::db::fetch_in(ex, &format!("{SELECT} WHERE e.credit_code IN ({{in}})"), codes).await
+}
+
+/// Many new enterprises at once (imports, the demo generator).
+pub async fn insert_many(ex: &mut Ex<'_>, rows: &[&Enterprise]) -> Result<(), sqlx::Error> {
+    crate::q_insert_many!(
+        ex,
+        "INSERT INTO enterprises (id, credit_code, name, search_key, region, industry, size, ownership, tags,
+           origin, origin_place, is_demo, created_at, updated_at, version)",
+        15,
+        rows,
+        |q, e| q
+            .bind(e.id)
+            .bind(&e.credit_code)
+            .bind(&e.name)
+            .bind(&e.search_key)
+            .bind(&e.region)
+            .bind(&e.industry)
+            .bind(&e.size)
+            .bind(&e.ownership)
+            .bind(e.tags)
+            .bind(&e.origin)
+            .bind(&e.origin_place)
+            .bind(e.is_demo)
+            .bind(e.created_at)
+            .bind(e.updated_at)
+            .bind(e.version)
+    )?;
+    Ok(())
+}
+
 /// Writes `e` if the stored row is still at `e.version - 1`; false if someone else got there first.
 pub async fn update(ex: &mut Ex<'_>, e: &Enterprise) -> Result<bool, sqlx::Error> {
     let n =

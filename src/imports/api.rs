@@ -21,7 +21,7 @@ pub fn routes(r: Routes) -> Routes {
     r.api_upload(
         "/api/v1/imports",
         p,
-        "上传文件并检查（请求体为文件本身）",
+        "上传文件并检查（请求体为文件本身）；20 秒内检查完返回 201，否则返回 202，请轮询任务",
         ApiDoc {
             response: Some("ImportJob"),
             query: &[("kind", "enterprises / projects / reports"), ("filename", "文件名（据此识别 xlsx/xls/ods/csv）")],
@@ -33,7 +33,7 @@ pub fn routes(r: Routes) -> Routes {
         Method::GET,
         "/api/v1/imports/{import_id}",
         p,
-        "导入预览结果",
+        "导入任务：检查中（status=checking，done 为已检查行数）、预览结果、导入结果",
         ApiDoc { response: Some("ImportJob"), ..Default::default() },
         get,
     )
@@ -41,7 +41,7 @@ pub fn routes(r: Routes) -> Routes {
         Method::POST,
         "/api/v1/imports/{import_id}/commit",
         p,
-        "确认导入（全部成功或全部不写入）",
+        "确认导入（全部成功或全部不写入）；20 秒内未完成返回 202，请轮询任务",
         ApiDoc { response: Some("ImportJob"), ..Default::default() },
         commit,
     )
@@ -49,8 +49,16 @@ pub fn routes(r: Routes) -> Routes {
 
 pub fn job_json(j: &Job) -> Value {
     json!({"id": j.id, "kind": j.kind, "filename": j.filename, "sha256": j.sha256, "status": j.status, "rows": j.row_count,
-        "creates": j.creates, "updates": j.updates, "unchanged": j.unchanged, "error_count": j.error_count,
-        "errors": j.errors(), "ignored_columns": j.ignored, "created_at": j.created_at.to_string()})
+        "done": j.done(), "creates": j.creates, "updates": j.updates, "unchanged": j.unchanged,
+        "error_count": j.error_count, "errors": j.errors(), "ignored_columns": j.ignored, "message": j.message,
+        "created_at": j.created_at.to_string()})
+}
+
+/// How long a request waits for its job before answering 202 and leaving the client to poll.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(20);
+
+fn answer(j: &Job, done: StatusCode) -> (StatusCode, Json<Value>) {
+    (if j.running() { StatusCode::ACCEPTED } else { done }, Json(job_json(j)))
 }
 
 #[derive(Deserialize, Default)]
@@ -63,6 +71,7 @@ struct UploadQuery {
 async fn upload(
     State(st): State<AppState>,
     user: CurrentUser,
+    ip: ClientIp,
     Query(q): Query<UploadQuery>,
     body: Bytes,
 ) -> AppResult<(StatusCode, Json<Value>)> {
@@ -71,8 +80,10 @@ async fn upload(
     if q.filename.trim().is_empty() {
         return Err(AppError::field("filename", "须给出文件名（如 projects.xlsx），据此识别格式"));
     }
-    let job = jobs::preview(&st.db, &user, kind, &q.filename, &body).await?;
-    Ok((StatusCode::CREATED, Json(job_json(&job))))
+    let job = jobs::start(&st.db, &user, kind, &q.filename, &body).await?;
+    jobs::spawn(st.db.clone(), user.clone(), actor(&user, &ip), job.clone());
+    let job = jobs::wait(&st.db, &user, &job.id.to_string(), PATIENCE).await?;
+    Ok(answer(&job, StatusCode::CREATED))
 }
 
 async fn get(State(st): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Json<Value>> {
@@ -84,6 +95,13 @@ async fn commit(
     user: CurrentUser,
     ip: ClientIp,
     Path(id): Path<String>,
-) -> AppResult<Json<Value>> {
-    Ok(Json(job_json(&jobs::commit(&st.db, &user, &actor(&user, &ip), &id).await?)))
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let job = jobs::begin_commit(&st.db, &user, &id).await?;
+    jobs::spawn(st.db.clone(), user.clone(), actor(&user, &ip), job);
+    let job = jobs::wait(&st.db, &user, &id, PATIENCE).await?;
+    if job.status == "previewed" {
+        // Stopped by errors found on the second check, or by a failure: nothing was written.
+        return Err(AppError::invalid(job.message.unwrap_or_else(|| "导入未完成，未写入任何数据".into())));
+    }
+    Ok(answer(&job, StatusCode::OK))
 }

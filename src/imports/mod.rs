@@ -7,10 +7,13 @@ mod sheet;
 mod xlsx_out;
 
 pub mod api;
+mod apply;
 pub mod jobs;
 pub mod kinds;
 pub mod pages;
 pub mod plan;
+mod plan_enterprises;
+mod plan_projects;
 mod plan_reports;
 
 pub use columns::{CellError, Column, HeaderMap, column_letter, map_headers};

@@ -56,7 +56,10 @@ async fn template(user: CurrentUser, Path(kind): Path<String>) -> AppResult<Resp
     Ok(crate::web::download(&format!("{}导入模板.xlsx", kind.label()), bytes))
 }
 
-async fn upload(State(st): State<AppState>, user: CurrentUser, mut mp: Multipart) -> AppResult<Response> {
+/// How long a page waits for a running job before showing its progress: short files answer at once.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(2);
+
+async fn upload(State(st): State<AppState>, user: CurrentUser, ip: ClientIp, mut mp: Multipart) -> AppResult<Response> {
     let mut kind = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Some(field) =
@@ -84,8 +87,12 @@ async fn upload(State(st): State<AppState>, user: CurrentUser, mut mp: Multipart
         return refused(&st, &user, "请选择导入的数据类型".into()).await;
     };
     let Some((name, data)) = file else { return refused(&st, &user, "请选择要上传的文件".into()).await };
-    match jobs::preview(&st.db, &user, kind, &name, &data).await {
-        Ok(job) => Ok(Redirect::to(&format!("/imports/{}", job.id)).into_response()),
+    match jobs::start(&st.db, &user, kind, &name, &data).await {
+        Ok(job) => {
+            jobs::spawn(st.db.clone(), user.clone(), actor(&user, &ip), job.clone());
+            jobs::wait(&st.db, &user, &job.id.to_string(), PATIENCE).await?;
+            Ok(Redirect::to(&format!("/imports/{}", job.id)).into_response())
+        }
         Err(AppError::Invalid { message, .. }) => refused(&st, &user, message).await,
         Err(e) => Err(e),
     }
@@ -123,7 +130,7 @@ async fn show(
     Path(id): Path<String>,
     axum::extract::Query(q): axum::extract::Query<NoticeQuery>,
 ) -> AppResult<Html<String>> {
-    let j = jobs::get(&st.db, &user, &id).await?;
+    let j = jobs::wait(&st.db, &user, &id, PATIENCE / 2).await?;
     let errors = j.errors();
     html(&ShowPage { l: Layout::new("导入预览", Some(&user), "imports").with_notice(q.notice), j, errors })
 }
@@ -134,13 +141,20 @@ async fn commit(
     ip: ClientIp,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    match jobs::commit(&st.db, &user, &actor(&user, &ip), &id).await {
-        Ok(j) => Ok(Redirect::to(&format!(
-            "/imports/{}?notice={}",
-            j.id,
-            urlencode(&format!("已导入：新增 {}，更新 {}", j.creates, j.updates))
-        ))
-        .into_response()),
+    match jobs::begin_commit(&st.db, &user, &id).await {
+        Ok(j) => {
+            jobs::spawn(st.db.clone(), user.clone(), actor(&user, &ip), j);
+            let j = jobs::wait(&st.db, &user, &id, PATIENCE).await?;
+            let to = if j.status == "committed" {
+                format!(
+                    "/imports/{id}?notice={}",
+                    urlencode(&format!("已导入：新增 {}，更新 {}", j.creates, j.updates))
+                )
+            } else {
+                format!("/imports/{id}")
+            };
+            Ok(Redirect::to(&to).into_response())
+        }
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict(_))) => {
             let status = e.status();
             let j = jobs::get(&st.db, &user, &id).await?;

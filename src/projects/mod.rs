@@ -13,3 +13,4 @@ pub mod service;
 pub mod speed;
 pub mod stage;
 pub mod store;
+pub mod store_bulk;

@@ -148,6 +148,12 @@ macro_rules! bind_project {
     };
 }
 
+pub(crate) use bind_project;
+
+/// Every column name of a project, in the order `bind_project!` binds them.
+pub const WRITE_COLUMNS: &str = WRITE_COLS;
+pub const WRITE_COLUMN_COUNT: usize = 44;
+
 fn placeholders(n: usize, from: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }

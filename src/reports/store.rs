@@ -71,6 +71,36 @@ pub async fn insert(ex: &mut Ex<'_>, r: &Report) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Every report of these projects (an import checks a file's months against them).
+pub async fn of_projects(ex: &mut Ex<'_>, projects: &[Uuid]) -> Result<Vec<Report>, sqlx::Error> {
+    crate::db::fetch_in(ex, &format!("SELECT {COLS} FROM monthly_reports WHERE project_id IN ({{in}})"), projects).await
+}
+
+pub async fn insert_many(ex: &mut Ex<'_>, rows: &[&Report]) -> Result<(), sqlx::Error> {
+    let head = format!("INSERT INTO monthly_reports ({COLS})");
+    crate::q_insert_many!(ex, head, 19, rows, |q, r| q
+        .bind(r.id)
+        .bind(r.project_id)
+        .bind(&r.month)
+        .bind(r.invest_month)
+        .bind(r.invest_cumulative)
+        .bind(r.funds_domestic)
+        .bind(r.funds_foreign_usd)
+        .bind(r.tax)
+        .bind(r.jobs)
+        .bind(r.output)
+        .bind(&r.progress)
+        .bind(&r.problems)
+        .bind(r.in_stats)
+        .bind(r.late)
+        .bind(r.filed_on)
+        .bind(&r.filed_by)
+        .bind(r.created_at)
+        .bind(r.updated_at)
+        .bind(r.version))?;
+    Ok(())
+}
+
 pub async fn update(ex: &mut Ex<'_>, r: &Report) -> Result<bool, sqlx::Error> {
     let n = q_exec!(ex,
         "UPDATE monthly_reports SET invest_month = $2, invest_cumulative = $3, funds_domestic = $4, funds_foreign_usd = $5,
