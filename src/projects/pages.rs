@@ -4,7 +4,7 @@ use super::list::{self, Filter, PAGE_SIZE};
 use super::model::{Capital, Channel, Input, Nature, ProjectTag, Sector, SourceTag, days_between, labels_of};
 use super::money::{Money, format_mu};
 use super::service;
-use super::stage::{Health, Milestone, Stage, days_late};
+use super::stage::{Health, Milestone, Stage, TransitionInput, days_late};
 use super::store::{self, EvidenceMeta, Investor, Row, StageLog};
 use crate::accounts::authz::{self, CurrentUser};
 use crate::accounts::model::Permission;
@@ -305,6 +305,15 @@ pub struct ShowPage {
     pub tags: String,
     pub land: String,
     pub supplied: String,
+    pub draft: TransitionDraft,
+}
+
+/// What was typed into the transition form, filled in again when the move is refused, so that a
+/// mistake in one field does not cost the officer the others.
+#[derive(Default)]
+pub struct TransitionDraft {
+    pub to: String,
+    pub input: TransitionInput,
 }
 
 pub async fn show_page(
@@ -349,6 +358,7 @@ pub async fn show_page(
         evidence,
         errors,
         r,
+        draft: TransitionDraft::default(),
     })
 }
 
