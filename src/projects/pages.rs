@@ -77,6 +77,16 @@ pub fn money(fen: &i64) -> String {
     Money(*fen).human()
 }
 
+/// A file's size for the evidence list: a small scan or a one-page PDF is not "0 KB".
+pub fn file_size(bytes: &i64) -> String {
+    const KB: i64 = 1024;
+    match *bytes {
+        b if b < KB => format!("{b} B"),
+        b if b < KB * KB => format!("{} KB", (b + KB - 1) / KB),
+        b => format!("{:.1} MB", b as f64 / (KB * KB) as f64),
+    }
+}
+
 pub fn money_opt(fen: &Option<i64>) -> String {
     fen.map(|f| Money(f).human()).unwrap_or_else(|| "—".into())
 }
@@ -441,4 +451,14 @@ async fn update(
 
 pub fn yi(fen: &i64) -> String {
     Money(*fen).yi()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn file_sizes_read_naturally() {
+        assert_eq!(super::file_size(&40), "40 B");
+        assert_eq!(super::file_size(&1025), "2 KB");
+        assert_eq!(super::file_size(&(20 * 1024 * 1024)), "20.0 MB");
+    }
 }
