@@ -1,228 +1,11 @@
-//! Browser tests: Debian's chromium driven through chromedriver (W3C WebDriver), against the
-//! real app. Without chromedriver they are skipped, unless `ZHAOSHANG_REQUIRE_BROWSER=1` (as in
-//! CI), which makes a missing browser a failure.
+//! Browser tests: journeys through the real app in Debian's chromium, driven over W3C WebDriver
+//! (see `common::webdriver`; skipped without chromedriver unless `ZHAOSHANG_REQUIRE_BROWSER=1`).
 
 mod common;
 
-use common::{TestApp, backends, spawn};
-use serde_json::{Value, json};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
-
-struct Driver {
-    child: Child,
-    http: reqwest::Client,
-    base: String,
-    _profile: tempfile::TempDir,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Browser<'a> {
-    d: &'a Driver,
-    session: String,
-}
-
-fn chromedriver() -> Option<String> {
-    let path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-    if std::path::Path::new(&path).exists() {
-        Some(path)
-    } else if std::env::var("ZHAOSHANG_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
-        panic!("ZHAOSHANG_REQUIRE_BROWSER=1 but {path} is missing (apt-get install chromium chromium-driver)")
-    } else {
-        eprintln!("skipping browser tests: {path} not found");
-        None
-    }
-}
-
-async fn start_driver() -> Option<Driver> {
-    let bin = chromedriver()?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child =
-        Command::new(bin).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-    let d = Driver {
-        child,
-        http: reqwest::Client::new(),
-        base: format!("http://127.0.0.1:{port}"),
-        _profile: tempfile::tempdir().unwrap(),
-    };
-    for _ in 0..100 {
-        if let Ok(r) = d.http.get(format!("{}/status", d.base)).send().await {
-            if r.json::<Value>().await.map(|v| v["value"]["ready"] == true).unwrap_or(false) {
-                return Some(d);
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("chromedriver did not become ready");
-}
-
-impl Driver {
-    async fn browser(&self, width: u32, height: u32) -> Browser<'_> {
-        let args = vec![
-            "--headless=new".to_string(),
-            "--no-sandbox".into(),
-            "--disable-gpu".into(),
-            "--disable-dev-shm-usage".into(),
-            "--disable-background-networking".into(),
-            "--disable-component-update".into(),
-            "--disable-sync".into(),
-            "--no-first-run".into(),
-            format!("--window-size={width},{height}"),
-            format!("--user-data-dir={}", self._profile.path().join(uuid::Uuid::new_v4().to_string()).display()),
-        ];
-        let mut options = json!({"binary": "/usr/bin/chromium", "args": args});
-        if width < 500 {
-            // Desktop windows cannot be this narrow; emulate the phone instead.
-            options["mobileEmulation"] =
-                json!({"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0}});
-        }
-        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": options}}});
-        let v: Value =
-            self.http.post(format!("{}/session", self.base)).json(&caps).send().await.unwrap().json().await.unwrap();
-        let session = v["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {v}")).to_string();
-        Browser { d: self, session }
-    }
-}
-
-impl Browser<'_> {
-    async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let url = format!("{}/session/{}{}", self.d.base, self.session, path);
-        let mut req = self.d.http.request(method, url);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let v: Value = req.send().await.unwrap().json().await.unwrap();
-        if v["value"].get("error").is_some() {
-            panic!("webdriver {path}: {}", v["value"]);
-        }
-        v["value"].clone()
-    }
-
-    async fn goto(&self, app: &TestApp, path: &str) {
-        self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": app.url(path)}))).await;
-    }
-
-    async fn find(&self, css: &str) -> String {
-        let v = self.cmd(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css}))).await;
-        v[ELEMENT].as_str().unwrap_or_else(|| panic!("{css}: {v}")).to_string()
-    }
-
-    /// The first link whose text contains `text`.
-    async fn link(&self, text: &str) -> String {
-        let v = self
-            .cmd(reqwest::Method::POST, "/element", Some(json!({"using": "partial link text", "value": text})))
-            .await;
-        v[ELEMENT].as_str().unwrap().to_string()
-    }
-
-    async fn type_into(&self, css: &str, text: &str) {
-        let e = self.find(css).await;
-        self.cmd(reqwest::Method::POST, &format!("/element/{e}/clear"), Some(json!({}))).await;
-        self.cmd(reqwest::Method::POST, &format!("/element/{e}/value"), Some(json!({"text": text}))).await;
-    }
-
-    async fn click(&self, element: &str) {
-        self.cmd(reqwest::Method::POST, &format!("/element/{element}/click"), Some(json!({}))).await;
-    }
-
-    async fn click_css(&self, css: &str) {
-        let e = self.find(css).await;
-        self.click(&e).await;
-    }
-
-    /// The page's visible text, or None while a navigation replaces the page under us.
-    async fn try_text(&self) -> Option<String> {
-        let url = format!("{}/session/{}/element", self.d.base, self.session);
-        let v: Value = self
-            .d
-            .http
-            .post(url)
-            .json(&json!({"using": "css selector", "value": "body"}))
-            .send()
-            .await
-            .ok()?
-            .json()
-            .await
-            .ok()?;
-        let body = v["value"][ELEMENT].as_str()?;
-        let url = format!("{}/session/{}/element/{body}/text", self.d.base, self.session);
-        let v: Value = self.d.http.get(url).send().await.ok()?.json().await.ok()?;
-        v["value"].as_str().map(str::to_string)
-    }
-
-    /// Waits (up to 5 s) until the page shows `needle`; returns the page text.
-    async fn wait_for(&self, needle: &str) -> String {
-        let mut last = String::new();
-        for _ in 0..50 {
-            if let Some(t) = self.try_text().await {
-                if t.contains(needle) {
-                    return t;
-                }
-                last = t;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("the page never showed “{needle}”; it shows:\n{last}");
-    }
-
-    /// With `ZHAOSHANG_SCREENSHOTS=DIR`, saves the page as DIR/NAME.png.b64 (base64 PNG) for a person to look at.
-    async fn screenshot(&self, name: &str) {
-        if let Ok(dir) = std::env::var("ZHAOSHANG_SCREENSHOTS") {
-            let v = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
-            std::fs::write(format!("{dir}/{name}.png.b64"), v.as_str().unwrap()).unwrap();
-        }
-    }
-
-    /// Waits until the address starts with `prefix`; returns it.
-    async fn wait_path(&self, prefix: &str) -> String {
-        let mut last = String::new();
-        for _ in 0..50 {
-            last = self.path().await;
-            if last.starts_with(prefix) {
-                return last;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("never reached {prefix}; at {last}");
-    }
-
-    async fn path(&self) -> String {
-        let u = self.cmd(reqwest::Method::GET, "/url", None).await.as_str().unwrap().to_string();
-        let after_host = u.splitn(4, '/').nth(3).unwrap_or("");
-        format!("/{after_host}")
-    }
-
-    async fn accept_alert(&self) {
-        for _ in 0..20 {
-            let url = format!("{}/session/{}/alert/accept", self.d.base, self.session);
-            let v: Value = self.d.http.post(url).json(&json!({})).send().await.unwrap().json().await.unwrap();
-            if v["value"].is_null() {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("no confirmation dialog appeared");
-    }
-
-    async fn login(&self, app: &TestApp, user: &str, password: &str) {
-        self.goto(app, "/login").await;
-        self.type_into("#username", user).await;
-        self.type_into("#password", password).await;
-        self.click_css("#login").await;
-    }
-
-    async fn quit(self) {
-        let _ = self.d.http.delete(format!("{}/session/{}", self.d.base, self.session)).send().await;
-    }
-}
+use common::webdriver::start_driver;
+use common::{backends, spawn};
+use serde_json::json;
 
 #[tokio::test]
 async fn a_city_leader_signs_in_browses_their_regions_and_cannot_reach_another_city() {
@@ -289,14 +72,7 @@ async fn an_administrator_creates_a_user_and_locks_them_after_confirming() {
     // The browser's own pattern check stops this one; remove it to see the server's message.
     let form = b.find("form[action='/admin/users']").await;
     let _ = form;
-    b.cmd(
-        reqwest::Method::POST,
-        "/execute/sync",
-        Some(
-            json!({"script": "document.querySelector('input[name=username]').removeAttribute('pattern')", "args": []}),
-        ),
-    )
-    .await;
+    b.exec("document.querySelector('input[name=username]').removeAttribute('pattern')", json!([])).await;
     b.click_css("form[action='/admin/users'] button").await;
     b.wait_for("用户名“Bad Name”须为 3–32 位").await;
     b.type_into("input[name=username]", "zhang.san").await;
@@ -322,15 +98,259 @@ async fn the_login_and_home_pages_work_on_a_phone_sized_screen() {
     b.login(&app, "wc.invest", common::PASSWORD).await;
     b.wait_for("望城经济技术开发区").await;
     b.screenshot("phone-home").await;
-    let sizes = b
-        .cmd(
-            reqwest::Method::POST,
-            "/execute/sync",
-            Some(json!({"script":
-        "return [window.innerWidth, document.documentElement.scrollWidth]", "args": []})),
-        )
-        .await;
+    let sizes = b.exec("return [window.innerWidth, document.documentElement.scrollWidth]", json!([])).await;
     assert_eq!(sizes[0], 390, "the phone's viewport");
     assert!(sizes[1].as_u64().unwrap() <= 390, "no sideways scrolling on a phone: {sizes}");
     b.quit().await;
+}
+
+/// A spreadsheet of text cells, as an officer would fill in the projects template.
+fn projects_sheet(rows: &[[&str; 7]]) -> Vec<u8> {
+    use zhaoshang::imports::{Cell, table};
+    let headers =
+        ["项目名称*", "所属地区代码*", "总投资（万元）*", "行业代码", "计划签约日期", "计划开工日期", "计划投产日期"];
+    table("项目", &headers, rows.iter().map(|r| r.iter().map(|c| Cell::Text(c.to_string())).collect())).unwrap()
+}
+
+#[tokio::test]
+async fn an_officer_imports_a_sheet_with_mistakes_fixes_it_moves_a_project_through_its_stages_files_reports_and_prints_a_batch()
+ {
+    let Some(driver) = start_driver().await else { return };
+    let files = tempfile::tempdir().unwrap();
+    let project = "星沙固态电池项目";
+    let company_code = zhaoshang::enterprises::model::CreditCode::synthesize("430121", 4242).to_string();
+    let this_month = zhaoshang::reports::model::YearMonth::of(zhaoshang::projects::service::today());
+    let (m1, m2) = (this_month.prev().prev().label(), this_month.prev().label());
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let app = spawn(&t).await;
+        let b = driver.browser(1280, 900).await;
+        b.login(&app, "cs.invest", common::PASSWORD).await;
+        b.wait_for("您好").await;
+
+        // 1. A sheet with four mistakes: every one is listed by row and column, and nothing can be imported.
+        let sheet = files.path().join("项目清单.xlsx");
+        std::fs::write(
+            &sheet,
+            projects_sheet(&[
+                [project, "430121", "30亿", "3841", "2025-02-01", "2025-06-01", "2026-03-01"],
+                ["坪塘新材料项目", "430199", "5000", "", "", "", ""],
+                ["金霞物流园项目", "430105", "很多", "", "", "", ""],
+                ["铜官窑文旅项目", "430112", "8000", "", "2025-05-01", "2025-03-01", ""],
+                ["湘潭电机配套项目", "4303", "1亿", "", "", "", ""],
+            ]),
+        )
+        .unwrap();
+        let imports = b.link("数据导入").await;
+        b.click(&imports).await;
+        b.wait_path("/imports").await;
+        b.select("#upload select[name=kind]", "projects").await;
+        b.choose_file("#upload input[type=file]", &sheet).await;
+        b.click_css("#upload button[type=submit]").await;
+        b.wait_for("错误清单").await;
+        let page = b.wait_for("共 5 行").await;
+        assert!(page.contains("导入预览 项目 · 项目清单.xlsx") && page.contains("错误 4 处"), "{}: {page}", t.label);
+        let errors = b.table("#errors").await;
+        let expect = [
+            ("3", "所属地区代码", "430199", "区划或园区代码不存在"),
+            ("4", "总投资（万元）", "很多", "总投资："),
+            ("5", "计划开工日期", "2025-03-01", "计划开工日期不能早于计划签约日期"),
+            ("6", "所属地区代码", "4303", "不在您的管辖范围内"),
+        ];
+        assert_eq!(errors.len(), expect.len(), "{errors:?}");
+        for (row, (r, column, value, message)) in errors.iter().zip(expect) {
+            assert_eq!((&row[0][..], &row[1][..], &row[2][..]), (r, column, value), "{row:?}");
+            assert!(row[3].contains(message), "row {r}: “{}” should say “{message}”", row[3]);
+        }
+        assert_eq!(b.count("#commit").await, 0, "no import while errors remain");
+        assert!(page.contains("有错误时不会写入任何数据"), "{page}");
+        b.screenshot("import-errors").await;
+
+        // 2. The fixed file (湘潭's project is not ours to import) goes in after confirming.
+        std::fs::write(
+            &sheet,
+            projects_sheet(&[
+                [project, "430121", "30亿", "3841", "2025-02-01", "2025-06-01", "2026-03-01"],
+                ["坪塘新材料项目", "430104", "5000", "", "", "", ""],
+                ["金霞物流园项目", "430105", "8000", "", "", "", ""],
+                ["铜官窑文旅项目", "430112", "8000", "", "2025-03-01", "2025-05-01", ""],
+            ]),
+        )
+        .unwrap();
+        let again = b.link("重新上传").await;
+        b.click(&again).await;
+        b.wait_path("/imports").await;
+        b.select("#upload select[name=kind]", "projects").await;
+        b.choose_file("#upload input[type=file]", &sheet).await;
+        b.click_css("#upload button[type=submit]").await;
+        let page = b.wait_for("共 4 行").await;
+        assert!(page.contains("新增 4，更新 0，无变化 0，错误 0 处"), "{}: {page}", t.label);
+        assert_eq!(b.count("#errors").await, 0);
+        b.click_css("#commit").await;
+        assert_eq!(b.accept_alert().await, "确认导入？将新增 4 条、更新 0 条。");
+        let page = b.wait_for("已导入：新增 4，更新 0").await;
+        assert!(page.contains("（UTC）导入") && !page.contains("确认导入"), "{page}");
+        b.screenshot("import-done").await;
+
+        // 3. The project, found by search, moves through its stages with evidence.
+        let projects = b.link("项目库").await;
+        b.click(&projects).await;
+        b.wait_for("共 4 个项目").await;
+        b.type_into(".filters input[name=q]", "固态电池").await;
+        b.click_css(".filters button[type=submit]").await;
+        b.wait_for("共 1 个项目").await;
+        let found = b.table("table.grid").await;
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((&found[0][0][..], &found[0][1][..], &found[0][3][..]), (project, "长沙县", "线索"), "{found:?}");
+        let open = b.link(project).await;
+        b.click(&open).await;
+        let path = b.wait_path("/projects/").await;
+        let page = b.wait_for("推进阶段").await;
+        assert!(page.contains(&format!("{project} 线索 正常")) && page.contains("锂离子电池制造（3841）"), "{page}");
+
+        let advance = async |to: &str, label: &str, date: &str, fields: &[(&str, &str)]| {
+            b.select("#transition select[name=to]", to).await;
+            b.set_date("#transition input[name=date]", date).await;
+            for (name, value) in fields {
+                b.type_into(&format!("#transition input[name={name}]"), value).await;
+            }
+            b.click_css("#transition button[type=submit]").await;
+            b.wait_for(&format!("已推进到“{label}”")).await
+        };
+        advance("negotiating", "洽谈", "2025-01-10", &[("note", "首次上门洽谈")]).await;
+        let page = advance("signed", "签约", "2025-02-15", &[("amount", "28亿")]).await;
+        assert!(page.contains(&format!("{project} 签约")) && page.contains("签约金额\n28.00 亿元"), "{page}");
+
+        let agreement = files.path().join("投资协议.pdf");
+        std::fs::write(&agreement, b"%PDF-1.4\n% the signed agreement\n%%EOF\n").unwrap();
+        assert_eq!(b.value("#evidence select[name=stage]").await, "signed", "evidence goes to the current stage");
+        b.choose_file("#evidence input[type=file]", &agreement).await;
+        b.click_css("#evidence button[type=submit]").await;
+        b.wait_for("已上传“投资协议.pdf”").await;
+        let evidence = b.table_titled("佐证材料").await;
+        let size = format!("{} B", std::fs::metadata(&agreement).unwrap().len());
+        assert_eq!(evidence[0][..4], ["签约", "投资协议.pdf", &size, "cs.invest"], "{evidence:?}");
+        let href = b.attr("a[href*='/evidence/']", "href").await.unwrap();
+        let (status, body) = b.fetch(&app, &href).await;
+        assert!(status == 200 && body.starts_with(b"%PDF-1.4"), "the evidence downloads as uploaded: {status}");
+
+        // 注册 names the local company, which must be in the enterprise library first: the refusal
+        // says so and keeps what was typed.
+        b.select("#transition select[name=to]", "registered").await;
+        b.set_date("#transition input[name=date]", "2025-03-20").await;
+        b.type_into("#transition input[name=credit_code]", &company_code).await;
+        b.click_css("#transition button[type=submit]").await;
+        b.wait_for(&format!("项目公司“{company_code}”尚未在企业库登记，请先登记")).await;
+        assert_eq!(b.value("#transition select[name=to]").await, "registered");
+        assert_eq!(b.value("#transition input[name=date]").await, "2025-03-20");
+        assert_eq!(b.value("#transition input[name=credit_code]").await, company_code);
+        b.goto(&app, "/enterprises/new").await;
+        b.type_into("input[name=credit_code]", &company_code).await;
+        b.type_into("input[name=name]", "长沙星沙固态电池有限公司").await;
+        b.select("select[name=region]", "430121").await;
+        b.click_css("main form button[type=submit]").await;
+        b.wait_for("企业已登记").await;
+        b.goto(&app, &path).await;
+        b.wait_for("推进阶段").await;
+        let page = advance("registered", "注册", "2025-03-20", &[("credit_code", &company_code)]).await;
+        assert!(page.contains(&format!("项目公司\n{company_code}")), "{page}");
+        let page =
+            advance("land_supplied", "供地", "2025-05-08", &[("parcel", "XS2025-018"), ("area_mu", "120.5")]).await;
+        assert!(page.contains("120.5 亩（XS2025-018）"), "{page}");
+        let page = advance("started", "开工", "2025-06-18", &[("permit", "430121202506180101")]).await;
+        assert!(page.contains("施工许可证\n430121202506180101"), "{page}");
+        let page = advance("producing", "投产", "2026-03-01", &[]).await;
+        assert!(page.contains(&format!("{project} 投产")) && page.contains("签约→开工：123 天"), "{page}");
+        let milestones = b.table_titled("节点：计划与实际").await;
+        assert_eq!(milestones[0], ["签约", "2025-02-01", "2025-02-15", "滞后 14 天"], "planned against actual");
+        assert_eq!(milestones[3], ["开工", "2025-06-01", "2025-06-18", "滞后 17 天"]);
+        assert_eq!(milestones[4], ["投产", "2026-03-01", "2026-03-01", "—"]);
+        let log: Vec<String> = b.table_titled("阶段记录").await.into_iter().map(|r| r.join(" | ")).collect();
+        for (date, change) in [
+            ("2025-01-10", "线索 → 洽谈"),
+            ("2025-02-15", "洽谈 → 签约"),
+            ("2025-03-20", "签约 → 注册"),
+            ("2025-05-08", "注册 → 供地"),
+            ("2025-06-18", "供地 → 开工"),
+            ("2026-03-01", "开工 → 投产"),
+        ] {
+            assert!(
+                log.iter().any(|r| r.starts_with(&format!("{date} | {change} |"))),
+                "stage log lacks {change}: {log:?}"
+            );
+        }
+        assert!(log.iter().any(|r| r.contains("首次上门洽谈")), "{log:?}");
+        b.screenshot("project-producing").await;
+
+        // 4. Monthly reports: a cumulative figure that falls is refused with the reason, keeping the input.
+        b.click_css(&format!(".actions a[href='{path}/reports']")).await;
+        b.wait_path(&format!("{path}/reports")).await;
+        b.wait_for("填报月报").await;
+        b.set_date("#report input[name=month]", &m1).await;
+        b.type_into("#report input[name=invest_month]", "3000").await;
+        b.type_into("#report input[name=invest_cumulative]", "3000").await;
+        b.type_into("#report input[name=jobs]", "120").await;
+        b.select("#report select[name=in_stats]", "是").await;
+        b.type_into("#report input[name=progress]", "一期厂房主体封顶").await;
+        b.click_css("#report button[type=submit]").await;
+        b.wait_for(&format!("{m1} 月报已填报")).await;
+
+        b.goto(&app, &format!("{path}/reports")).await;
+        b.wait_for("填报月报").await;
+        assert_eq!(b.value("#report input[name=month]").await, m2, "the form starts at last month");
+        b.type_into("#report input[name=invest_month]", "0").await;
+        b.type_into("#report input[name=invest_cumulative]", "2000").await;
+        b.click_css("#report button[type=submit]").await;
+        b.wait_for(&format!("累计完成投资 2000.00 万元 少于 {m1} 月已报的 3000.00 万元：累计数不能下降")).await;
+        assert_eq!(b.value("#report input[name=month]").await, m2);
+        assert_eq!(b.value("#report input[name=invest_cumulative]").await, "2000", "the input is kept");
+        b.screenshot("report-refused").await;
+        b.type_into("#report input[name=invest_month]", "2000").await;
+        b.type_into("#report input[name=invest_cumulative]", "5000").await;
+        b.click_css("#report button[type=submit]").await;
+        b.wait_for(&format!("{m2} 月报已填报")).await;
+        let filed = b.table_titled("已填报").await;
+        let months: Vec<(&str, &str, &str)> =
+            filed.iter().map(|r| (r[0].as_str(), r[1].as_str(), r[2].as_str())).collect();
+        assert_eq!(months, [(&m2[..], "2000.00", "5000.00"), (&m1[..], "3000.00", "3000.00")], "{filed:?}");
+
+        // 5. A 集中开工 event with the project: its summary and printable page carry the figures.
+        let batches = b.link("集中开工/签约").await;
+        b.click(&batches).await;
+        b.wait_path("/batches").await;
+        let new = b.link("新建活动").await;
+        b.click(&new).await;
+        b.wait_path("/batches/new").await;
+        b.select("select[name=kind]", "集中开工").await;
+        b.type_into("input[name=name]", "2026 年长沙市第一批重大项目集中开工").await;
+        b.set_date("input[name=held_on]", "2026-03-01").await;
+        b.type_into("input[name=place]", "长沙县星沙产业基地").await;
+        b.select("select[name=region]", "4301").await;
+        b.click_css("main form button[type=submit]").await;
+        b.wait_for("活动已创建，请加入项目").await;
+        let batch = b.path().await;
+        let batch = batch.split('?').next().unwrap().to_string();
+        b.type_into("#add-member input[name=project]", "湘潭电机配套项目").await;
+        b.click_css("#add-member button[type=submit]").await;
+        b.wait_for("在长沙市找不到项目“湘潭电机配套项目”").await;
+        b.type_into("#add-member input[name=project]", project).await;
+        b.type_into("#add-member input[name=annual_plan]", "50000").await;
+        b.click_css("#add-member button[type=submit]").await;
+        let page = b.wait_for("已加入").await;
+        let figures = "本次集中开工项目 1 个，预估总投资 30.00 亿元，年度计划投资 5.00 亿元。";
+        assert!(page.contains(figures), "{}: {page}", t.label);
+        let members = b.table_titled("项目清单").await;
+        assert_eq!((&members[0][1][..], &members[0][2][..], &members[0][4][..]), (project, "长沙县", "30.00"));
+        let print = b.link("打印版").await;
+        b.click(&print).await;
+        b.wait_path(&format!("{batch}/print")).await;
+        let page = b.wait_for("打印").await;
+        assert!(page.contains("2026 年长沙市第一批重大项目集中开工") && page.contains(figures), "{page}");
+        assert_eq!(b.table_titled("按地区").await, [["长沙县", "1", "30.00", "5.00"]]);
+        assert_eq!(b.table_titled("按行业门类").await, [["制造业", "1", "30.00", "5.00"]]);
+        assert_eq!(b.count("#add-member").await + b.count("nav.crumbs").await, 0, "the printable page is bare");
+        assert!(b.print_pdf().await.starts_with("JVBERi0"), "the page prints (base64 of “%PDF-”)");
+        b.screenshot("batch-print").await;
+        b.quit().await;
+    }
 }

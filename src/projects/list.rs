@@ -174,7 +174,8 @@ pub fn where_clause(
 }
 
 pub fn order_by(sort: Option<&str>) -> Result<String, AppError> {
-    let s = sort.unwrap_or("-updated");
+    // The filter form always sends its hidden `sort`, empty until a column heading is clicked.
+    let s = sort.map(str::trim).filter(|s| !s.is_empty()).unwrap_or("-updated");
     let (desc, key) = match s.strip_prefix('-') {
         Some(k) => (true, k),
         None => (false, s),
@@ -280,5 +281,6 @@ mod tests {
     fn sorting_accepts_only_known_columns() {
         assert!(order_by(Some("-total")).unwrap().contains("p.total_investment DESC"));
         assert!(order_by(Some("name; DROP TABLE projects")).is_err());
+        assert_eq!(order_by(Some("")).unwrap(), order_by(None).unwrap(), "an empty sort is the default");
     }
 }

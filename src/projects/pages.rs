@@ -4,7 +4,7 @@ use super::list::{self, Filter, PAGE_SIZE};
 use super::model::{Capital, Channel, Input, Nature, ProjectTag, Sector, SourceTag, days_between, labels_of};
 use super::money::{Money, format_mu};
 use super::service;
-use super::stage::{Health, Milestone, Stage, days_late};
+use super::stage::{Health, Milestone, Stage, TransitionInput, days_late};
 use super::store::{self, EvidenceMeta, Investor, Row, StageLog};
 use crate::accounts::authz::{self, CurrentUser};
 use crate::accounts::model::Permission;
@@ -75,6 +75,16 @@ pub fn health_label(code: &str) -> &'static str {
 
 pub fn money(fen: &i64) -> String {
     Money(*fen).human()
+}
+
+/// A file's size for the evidence list: a small scan or a one-page PDF is not "0 KB".
+pub fn file_size(bytes: &i64) -> String {
+    const KB: i64 = 1024;
+    match *bytes {
+        b if b < KB => format!("{b} B"),
+        b if b < KB * KB => format!("{} KB", (b + KB - 1) / KB),
+        b => format!("{:.1} MB", b as f64 / (KB * KB) as f64),
+    }
 }
 
 pub fn money_opt(fen: &Option<i64>) -> String {
@@ -297,6 +307,15 @@ pub struct ShowPage {
     pub tags: String,
     pub land: String,
     pub supplied: String,
+    pub draft: TransitionDraft,
+}
+
+/// What was typed into the transition form, filled in again when the move is refused, so that a
+/// mistake in one field does not cost the officer the others.
+#[derive(Default)]
+pub struct TransitionDraft {
+    pub to: String,
+    pub input: TransitionInput,
 }
 
 pub async fn show_page(
@@ -341,6 +360,7 @@ pub async fn show_page(
         evidence,
         errors,
         r,
+        draft: TransitionDraft::default(),
     })
 }
 
@@ -423,4 +443,14 @@ async fn update(
 
 pub fn yi(fen: &i64) -> String {
     Money(*fen).yi()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn file_sizes_read_naturally() {
+        assert_eq!(super::file_size(&40), "40 B");
+        assert_eq!(super::file_size(&1025), "2 KB");
+        assert_eq!(super::file_size(&(20 * 1024 * 1024)), "20.0 MB");
+    }
 }

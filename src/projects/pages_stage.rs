@@ -1,7 +1,7 @@
 //! Moving a project along: stage transitions, health, evidence files.
 
 use super::evidence;
-use super::pages::show_page;
+use super::pages::{TransitionDraft, show_page};
 use super::service;
 use super::stage::TransitionInput;
 use crate::accounts::authz::CurrentUser;
@@ -32,8 +32,15 @@ pub fn routes(r: Routes) -> Routes {
         )
 }
 
-/// Re-shows the project with the errors of a refused action (422, or 409 for a stale version).
-async fn refused(st: &AppState, user: &CurrentUser, id: &str, e: AppError) -> AppResult<Response> {
+/// Re-shows the project with the errors of a refused action (422, or 409 for a stale version),
+/// and the transition form as it was typed.
+async fn refused(
+    st: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    e: AppError,
+    draft: TransitionDraft,
+) -> AppResult<Response> {
     let (status, errors) = match e {
         AppError::Invalid { fields, message } if fields.is_empty() => {
             (StatusCode::UNPROCESSABLE_ENTITY, vec![FieldError { field: String::new(), message }])
@@ -43,7 +50,9 @@ async fn refused(st: &AppState, user: &CurrentUser, id: &str, e: AppError) -> Ap
         other => return Err(other),
     };
     let r = service::visible(&st.db, user, Permission::ViewBusiness, id).await?;
-    Ok((status, html(&show_page(st, user, r, None, errors).await?)?).into_response())
+    let mut page = show_page(st, user, r, None, errors).await?;
+    page.draft = draft;
+    Ok((status, html(&page)?).into_response())
 }
 
 /// The transition form: the target stage, the version on screen, and the step's fields.
@@ -85,7 +94,7 @@ async fn transition(
             let done = format!("已推进到“{}”", super::pages::stage_label(&p.stage));
             Ok(Redirect::to(&format!("/projects/{}?notice={}", p.id, urlencode(&done))).into_response())
         }
-        Err(e) => refused(&st, &user, &id, e).await,
+        Err(e) => refused(&st, &user, &id, e, TransitionDraft { to: f.to, input }).await,
     }
 }
 
@@ -116,7 +125,7 @@ async fn health(
     .await
     {
         Ok(p) => Ok(Redirect::to(&format!("/projects/{}?notice={}", p.id, urlencode("状态已更新"))).into_response()),
-        Err(e) => refused(&st, &user, &id, e).await,
+        Err(e) => refused(&st, &user, &id, e, TransitionDraft::default()).await,
     }
 }
 
@@ -152,12 +161,13 @@ async fn upload(
         }
     }
     let Some((name, data)) = file else {
-        return refused(&st, &user, &id, AppError::field("file", "请选择要上传的文件")).await;
+        return refused(&st, &user, &id, AppError::field("file", "请选择要上传的文件"), TransitionDraft::default())
+            .await;
     };
     match evidence::add(&st.db, &user, &actor(&user, &ip), &id, &stage, &name, &data).await {
         Ok(m) => Ok(Redirect::to(&format!("/projects/{id}?notice={}", urlencode(&format!("已上传“{}”", m.filename))))
             .into_response()),
-        Err(e) => refused(&st, &user, &id, e).await,
+        Err(e) => refused(&st, &user, &id, e, TransitionDraft::default()).await,
     }
 }
 

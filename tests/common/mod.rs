@@ -271,3 +271,5 @@ pub async fn import_job(db: &Db, username: &str) -> uuid::Uuid {
         id, username, b"".to_vec(), time::OffsetDateTime::now_utc()).unwrap();
     id
 }
+
+pub mod webdriver;
