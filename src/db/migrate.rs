@@ -53,6 +53,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0009_import_progress.sql"),
         include_str!("../../migrations/postgres/0009_import_progress.sql"),
     ),
+    (
+        10,
+        "evaluation",
+        include_str!("../../migrations/sqlite/0010_evaluation.sql"),
+        include_str!("../../migrations/postgres/0010_evaluation.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
