@@ -30,6 +30,9 @@ pub enum Permission {
     FileReports,
     /// Upload spreadsheets (each kind also needs its own edit permission).
     Import,
+    /// Enter targets, freeze rankings, choose and publish the quarterly 红旗/蜗牛 lists (weights: at a
+    /// province-wide scope).
+    ManageEvaluation,
     ManageUsers,
     ManageGrants,
     ReadAudit,
@@ -88,9 +91,10 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::Leader | Role::ServiceSpecialist => &[ViewReference, ViewBusiness],
+            Role::Leader => &[ViewReference, ViewBusiness, ManageEvaluation],
+            Role::ServiceSpecialist => &[ViewReference, ViewBusiness],
             Role::InvestmentOfficer => {
-                &[ViewReference, ViewBusiness, EditEnterprises, EditProjects, FileReports, Import]
+                &[ViewReference, ViewBusiness, EditEnterprises, EditProjects, FileReports, Import, ManageEvaluation]
             }
             Role::Reporter => &[ViewReference, ViewBusiness, FileReports, Import],
             Role::DepartmentHandler => &[ViewReference],

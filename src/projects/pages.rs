@@ -106,6 +106,21 @@ struct ListPage {
 }
 
 impl ListPage {
+    /// Filters the form has no control for (they arrive from drill-down links): kept and shown.
+    fn hidden(&self) -> Vec<(&'static str, &'static str, String)> {
+        let f = &self.f;
+        [
+            ("started_from", "开工日期起", &f.started_from),
+            ("started_to", "开工日期止", &f.started_to),
+            ("due_by", "计划开工不晚于", &f.due_by),
+            ("industrial", "产业项目", &f.industrial),
+            ("max_total", "总投资不超过（万元）", &f.max_total),
+        ]
+        .into_iter()
+        .filter_map(|(k, label, v)| v.as_deref().filter(|v| !v.trim().is_empty()).map(|v| (k, label, v.to_string())))
+        .collect()
+    }
+
     /// The link that sorts by `key`, toggling direction when it is already the sort.
     fn sort_link(&self, key: &str) -> String {
         let mut f = self.f.clone();

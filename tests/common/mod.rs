@@ -273,3 +273,41 @@ pub async fn import_job(db: &Db, username: &str) -> uuid::Uuid {
 }
 
 pub mod webdriver;
+
+/// A frozen ranking of a region straight in the database; returns its id.
+pub async fn snapshot(db: &Db, region: &str) -> uuid::Uuid {
+    let s = zhaoshang::evaluation::store::Snapshot {
+        id: uuid::Uuid::now_v7(),
+        region: region.into(),
+        period: "2026Q1".into(),
+        title: format!("测试排名 {region}"),
+        weights_json: "[]".into(),
+        rows_json: r#"{"level":"Children","weights":[],"ranked":[],"total":{"signed":0,"signed_amount":0,"signed_industrial":0,"signed_industrial_amount":0,"due_to_start":0,"started":0,"funds_of_signed":0,"funds":0,"invest":0,"tax":0,"jobs":0,"new_above_scale":0,"new_hundred_billion":0,"new_little_giants":0}}"#.into(),
+        created_by: "test".into(),
+        created_at: time::OffsetDateTime::now_utc(),
+    };
+    let mut c = db.conn().await.unwrap();
+    zhaoshang::evaluation::store::insert_snapshot(&mut c.ex(), &s).await.unwrap();
+    s.id
+}
+
+/// An empty draft 红旗/蜗牛 list of a region straight in the database; returns its id.
+pub async fn flag_list(db: &Db, region: &str) -> uuid::Uuid {
+    let f = zhaoshang::evaluation::store::FlagList {
+        id: uuid::Uuid::now_v7(),
+        region: region.into(),
+        quarter: "2026Q1".into(),
+        status: "draft".into(),
+        red_json: "[]".into(),
+        snail_json: "[]".into(),
+        swaps_json: "[]".into(),
+        created_by: "test".into(),
+        created_at: time::OffsetDateTime::now_utc(),
+        published_by: None,
+        published_at: None,
+        version: 1,
+    };
+    let mut c = db.conn().await.unwrap();
+    zhaoshang::evaluation::store::insert_flag_list(&mut c.ex(), &f).await.unwrap();
+    f.id
+}
