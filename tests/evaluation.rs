@@ -5,80 +5,9 @@
 mod common;
 
 use common::{backends, spawn};
+use common::{report, signed};
 use serde_json::Value;
 use time::macros::date;
-use zhaoshang::db::Db;
-
-const YI: i64 = 10_000_000_000;
-const WAN: i64 = 1_000_000;
-
-/// A project signed on `sign` for `amount_yi` 亿, planned to start on `planned_start`.
-#[allow(clippy::too_many_arguments)]
-async fn signed(
-    db: &Db,
-    name: &str,
-    region: &str,
-    amount_yi: i64,
-    industrial: bool,
-    sign: time::Date,
-    planned_start: Option<time::Date>,
-    actual_start: Option<time::Date>,
-) -> uuid::Uuid {
-    let id = common::project(db, name, region).await;
-    let mut c = db.conn().await.unwrap();
-    let stage = if actual_start.is_some() { "started" } else { "signed" };
-    zhaoshang::q_exec!(
-        &mut c.ex(),
-        "UPDATE projects SET stage = $1, total_investment = $2, contracted_amount = $2, industrial = $3, actual_sign = $4,
-           planned_start = $5, actual_start = $6, planned_produce = $7 WHERE id = $8",
-        stage,
-        amount_yi * YI,
-        industrial,
-        sign,
-        planned_start,
-        actual_start,
-        planned_start.map(|d| d + time::Duration::days(360)),
-        id
-    )
-    .unwrap();
-    id
-}
-
-/// A monthly report with 到位资金, 税收 and 用工 (amounts in 万元).
-async fn report(
-    db: &Db,
-    project: uuid::Uuid,
-    month: &str,
-    cumulative_wan: i64,
-    funds_wan: i64,
-    tax_wan: i64,
-    jobs: i64,
-) {
-    let now = time::OffsetDateTime::now_utc();
-    let r = zhaoshang::reports::store::Report {
-        id: uuid::Uuid::now_v7(),
-        project_id: project,
-        month: month.into(),
-        invest_month: cumulative_wan * WAN,
-        invest_cumulative: cumulative_wan * WAN,
-        funds_domestic: funds_wan * WAN,
-        funds_foreign_usd: 0,
-        tax: tax_wan * WAN,
-        jobs,
-        output: 0,
-        progress: String::new(),
-        problems: String::new(),
-        in_stats: true,
-        late: false,
-        filed_on: date!(2026 - 10 - 05),
-        filed_by: "test".into(),
-        created_at: now,
-        updated_at: now,
-        version: 1,
-    };
-    let mut c = db.conn().await.unwrap();
-    zhaoshang::reports::store::insert(&mut c.ex(), &r).await.unwrap();
-}
 
 fn unit<'a>(j: &'a Value, code: &str) -> &'a Value {
     j["units"].as_array().unwrap().iter().find(|u| u["region"] == code).unwrap_or_else(|| panic!("{code} in {j}"))
@@ -354,7 +283,7 @@ async fn the_cockpit_draws_the_map_trend_funnel_and_ranking_and_drills_down() {
         let app = spawn(&t).await;
         let s = app.login("hn.leader").await;
         let page = s.get(&app, "/cockpit?region=43&period=2026Q3&indicator=start_rate").await.text().await.unwrap();
-        assert_eq!(page.matches("class=\"mark tile\"").count(), 14, "{}: a tile per 市州", t.label);
+        assert_eq!(page.matches("class=\"mark tile").count(), 14, "{}: a tile per 市州", t.label);
         assert!(
             page.contains("<a href=\"/cockpit?region=4301&amp;period=2026Q3&amp;indicator=start_rate\">"),
             "{page}"

@@ -36,6 +36,15 @@ pub fn class_of(v: Option<f64>, lo: f64, hi: f64) -> usize {
     }
 }
 
+/// A name short enough for a tile: "长沙" for 长沙市, "湘西州" for 湘西土家族苗族自治州.
+pub fn short(name: &str) -> String {
+    if let Some(i) = name.find("土家族").or_else(|| name.find("苗族")).filter(|_| name.ends_with("自治州")) {
+        return format!("{}州", &name[..i]);
+    }
+    let chars: Vec<char> = name.chars().collect();
+    if chars.len() > 2 && name.ends_with('市') { chars[..chars.len() - 1].iter().collect() } else { name.to_string() }
+}
+
 /// A tile per unit; `codes` go with `marks` in the same order. Values of None draw as "—".
 pub fn tiles(title: &str, unit: &str, codes: &[String], marks: &[(Mark, Option<f64>)]) -> String {
     let hunan = codes.iter().all(|c| HUNAN.iter().any(|(h, _, _)| h == c)) && !codes.is_empty();
@@ -73,11 +82,12 @@ pub fn tiles(title: &str, unit: &str, codes: &[String], marks: &[(Mark, Option<f
         }
         let _ = write!(
             out,
-            "<g class=\"mark tile\"><title>{label}：{shown}{u}</title>\
+            "<g class=\"mark tile t{q}\"><title>{label}：{shown}{u}</title>\
              <rect x=\"{x}\" y=\"{y}\" width=\"{TILE_W}\" height=\"{TILE_H}\" rx=\"6\" class=\"q{q}\"/>\
-             <text x=\"{cx}\" y=\"{ty1}\" text-anchor=\"middle\" class=\"name\">{label}</text>\
+             <text x=\"{cx}\" y=\"{ty1}\" text-anchor=\"middle\" class=\"name\">{name}</text>\
              <text x=\"{cx}\" y=\"{ty2}\" text-anchor=\"middle\" class=\"figure\">{shown}</text></g>",
             label = esc(&m.label),
+            name = esc(&short(&m.label)),
             shown = esc(&m.shown),
             u = if v.is_some() { esc(unit) } else { String::new() },
             q = class_of(*v, lo, hi),
@@ -134,11 +144,19 @@ mod tests {
             })
             .collect();
         let svg = tiles("项目开工率", "%", &codes, &marks);
-        assert_eq!(svg.matches("class=\"mark tile\"").count(), 14);
+        assert_eq!(svg.matches("class=\"mark tile").count(), 14);
         // 长沙 (column 4, row 2): x = 6 + 4 × 110, y = 6 + 2 × 62.
-        assert!(svg.contains("<a href=\"/cockpit?region=4301\"><g class=\"mark tile\"><title>4301：5%</title><rect x=\"446\" y=\"130\""), "{svg}");
+        assert!(svg.contains("<a href=\"/cockpit?region=4301\"><g class=\"mark tile t2\"><title>4301：5%</title><rect x=\"446\" y=\"130\""), "{svg}");
         let cells: std::collections::HashSet<(u32, u32)> = HUNAN.iter().map(|(_, c, r)| (*c, *r)).collect();
         assert_eq!(cells.len(), 14, "no two cities share a tile");
+    }
+
+    #[test]
+    fn tile_names_are_short() {
+        assert_eq!(short("长沙市"), "长沙");
+        assert_eq!(short("湘西土家族苗族自治州"), "湘西州");
+        assert_eq!(short("岳麓区"), "岳麓区");
+        assert_eq!(short("沙市"), "沙市");
     }
 
     #[test]
