@@ -323,6 +323,21 @@ pub struct ShowPage {
     pub land: String,
     pub supplied: String,
     pub draft: TransitionDraft,
+    /// The local company (项目公司) by its credit code: (id, name) when registered and visible.
+    pub local_company: Option<(String, String)>,
+}
+
+impl ShowPage {
+    /// The status the status form shows: what was just typed if refused, else the project's.
+    fn health_chosen(&self) -> &str {
+        self.draft.health.as_ref().map(|(h, _)| h.as_str()).unwrap_or(&self.r.p.health)
+    }
+    fn health_reason_typed(&self) -> &str {
+        match &self.draft.health {
+            Some((_, reason)) => reason,
+            None => self.r.p.health_reason.as_deref().unwrap_or(""),
+        }
+    }
 }
 
 /// What was typed into the transition form, filled in again when the move is refused, so that a
@@ -331,6 +346,8 @@ pub struct ShowPage {
 pub struct TransitionDraft {
     pub to: String,
     pub input: TransitionInput,
+    /// The status and reason typed into the status form, when that was refused.
+    pub health: Option<(String, String)>,
 }
 
 pub async fn show_page(
@@ -350,6 +367,13 @@ pub async fn show_page(
         })
         .collect();
     let log = store::stage_log(&mut conn.ex(), r.p.id).await?;
+    let local_company = match &r.p.local_credit_code {
+        Some(code) => crate::enterprises::store::by_credit_code(&mut conn.ex(), code)
+            .await?
+            .filter(|e| authz::check(user, Permission::ViewBusiness, Some(&e.region_path)).is_ok())
+            .map(|e| (e.e.id.to_string(), e.e.name)),
+        None => None,
+    };
     let evidence = store::evidence_list(&mut conn.ex(), r.p.id).await?;
     let p = &r.p;
     let speed = vec![
@@ -376,6 +400,7 @@ pub async fn show_page(
         errors,
         r,
         draft: TransitionDraft::default(),
+        local_company,
     })
 }
 
