@@ -101,6 +101,29 @@ async fn indicators_match_hand_computed_figures_and_the_province_is_the_sum_of_i
         .unwrap();
         let j: Value = s.get(&app, "/api/v1/evaluation?region=43&period=2026Q3").await.json().await.unwrap();
         assert_eq!(unit(&j, "4301")["figures"]["funds_rate"], 3.5);
+
+        // A project moved to another city takes its figures along; the province does not change.
+        let mut c = db.conn().await.unwrap();
+        zhaoshang::q_exec!(&mut c.ex(), "UPDATE projects SET region = '430104' WHERE id = $1", d).unwrap();
+        zhaoshang::audit::record(
+            &mut c.ex(),
+            &zhaoshang::audit::Actor::cli(),
+            zhaoshang::audit::Change {
+                action: "test.move",
+                entity: "project",
+                entity_id: d.to_string(),
+                region: None,
+                before: None,
+                after: None,
+            },
+        )
+        .await
+        .unwrap();
+        drop(c);
+        let j: Value = s.get(&app, "/api/v1/evaluation?region=43&period=2026Q3").await.json().await.unwrap();
+        assert_eq!(unit(&j, "4303")["figures"]["signed_amount"], 0.0);
+        assert_eq!(unit(&j, "4301")["figures"]["signed_amount"], 120.0);
+        assert_eq!(j["total"]["figures"]["signed_amount"], 120.0);
     }
 }
 
@@ -312,6 +335,9 @@ async fn the_cockpit_draws_the_map_trend_funnel_and_ranking_and_drills_down() {
             breakdowns.contains("按三资（资本来源）") && breakdowns.contains("共签约项目 <b>1</b> 个"),
             "{breakdowns}"
         );
+        let xlsx = s.get(&app, "/cockpit/export?region=43&period=2026Q3").await.bytes().await.unwrap();
+        let sheet = zhaoshang::imports::read(&xlsx, "c.xlsx").unwrap();
+        assert_eq!(sheet.rows[0].cells(), ["新签约项目", "1", "个", "—", "—"]);
         let xlsx = s.get(&app, "/evaluation/breakdowns/export?region=43&period=2026Q3").await;
         assert_eq!(xlsx.status(), 200);
         let xlsx = s.get(&app, "/evaluation/export?region=43&period=2026Q3").await.bytes().await.unwrap();

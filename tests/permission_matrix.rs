@@ -125,6 +125,7 @@ fn expected(key: &str) -> Option<(Expect, Body)> {
         "POST /imports/{import_id}/commit" => (Roles(IMPORT, true), Form(&[])),
         "POST /api/v1/imports/{import_id}/commit" => (Roles(IMPORT, true), Json("{}")),
         "GET /cockpit"
+        | "GET /cockpit/export"
         | "GET /api/v1/cockpit"
         | "GET /evaluation"
         | "GET /evaluation/export"

@@ -14,12 +14,28 @@ use time::Date;
 pub const DEFAULT_USD_RATE_PER_MILLE: i64 = 7100;
 
 #[derive(sqlx::FromRow)]
-struct Signed {
-    region_path: String,
-    industrial: bool,
-    amount: i64,
-    planned_start: Option<Date>,
-    actual_start: Option<Date>,
+pub struct Signed {
+    pub region_path: String,
+    pub industrial: bool,
+    pub amount: i64,
+    pub planned_start: Option<Date>,
+    pub actual_start: Option<Date>,
+}
+
+/// Counts one project signed in the window into its unit's facts. A withdrawn (退出) project still
+/// counts: it was signed, and if it was due to start and did not, that is what the rate measures.
+pub fn tally_signed(f: &mut Facts, s: &Signed, end: Date) {
+    f.signed += 1;
+    f.signed_amount += s.amount;
+    if s.industrial {
+        f.signed_industrial += 1;
+        f.signed_industrial_amount += s.amount;
+    }
+    let started = s.actual_start.is_some_and(|d| d <= end);
+    if started || s.planned_start.is_some_and(|d| d <= end) {
+        f.due_to_start += 1;
+        f.started += started as i64;
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -106,17 +122,7 @@ pub async fn by_unit(
     .await?;
     for s in signed {
         let Some(f) = entry(&mut out, units, &s.region_path) else { continue };
-        f.signed += 1;
-        f.signed_amount += s.amount;
-        if s.industrial {
-            f.signed_industrial += 1;
-            f.signed_industrial_amount += s.amount;
-        }
-        let started = s.actual_start.is_some_and(|d| d <= d1);
-        if started || s.planned_start.is_some_and(|d| d <= d1) {
-            f.due_to_start += 1;
-            f.started += started as i64;
-        }
+        tally_signed(f, &s, d1);
     }
 
     let funds: Vec<PathSum> = fetch_all_binds(
@@ -246,6 +252,30 @@ mod tests {
         assert_eq!(parks.of("/43/4301/430112/43011251/"), Some("/43/4301/430112/43011251/".into()));
         assert_eq!(parks.of("/43/4301/430171/"), Some("/43/4301/430171/".into()));
         assert_eq!(parks.of("/43/4301/430112/"), None, "a county outside any park counts for none");
+    }
+
+    #[test]
+    fn a_signed_project_counts_as_due_once_planned_or_started_and_started_only_by_the_end() {
+        use time::macros::date;
+        let end = date!(2026 - 09 - 30);
+        let row = |planned: Option<Date>, actual: Option<Date>, industrial: bool| Signed {
+            region_path: "/43/4301/".into(),
+            industrial,
+            amount: 100,
+            planned_start: planned,
+            actual_start: actual,
+        };
+        let mut f = Facts::default();
+        // Due and started; due, not started (withdrawn projects are among these); planned for next
+        // year; started early though planned later; started after the window.
+        tally_signed(&mut f, &row(Some(date!(2026 - 08 - 01)), Some(date!(2026 - 08 - 05)), true), end);
+        tally_signed(&mut f, &row(Some(date!(2026 - 09 - 01)), None, true), end);
+        tally_signed(&mut f, &row(Some(date!(2027 - 03 - 01)), None, false), end);
+        tally_signed(&mut f, &row(Some(date!(2027 - 01 - 01)), Some(date!(2026 - 09 - 20)), false), end);
+        tally_signed(&mut f, &row(Some(date!(2026 - 09 - 10)), Some(date!(2026 - 10 - 02)), false), end);
+        assert_eq!((f.signed, f.signed_amount, f.signed_industrial, f.signed_industrial_amount), (5, 500, 2, 200));
+        assert_eq!((f.due_to_start, f.started), (4, 2), "1st, 2nd, 4th and 5th were due; 1st and 4th started");
+        assert_eq!(super::super::indicators::value("start_rate", &f), Some(50.0));
     }
 
     #[test]

@@ -24,6 +24,7 @@ use serde_json::{Value, json};
 pub fn routes(r: Routes) -> Routes {
     let view = Rule::Perm(Permission::ViewBusiness);
     r.page(Method::GET, "/cockpit", view, "驾驶舱", page)
+        .page(Method::GET, "/cockpit/export", view, "驾驶舱（Excel）", export)
         .page(Method::GET, "/evaluation/brief", view, "月度简报（打印）", brief)
         .api(
             Method::GET,
@@ -193,6 +194,46 @@ async fn page(State(st): State<AppState>, user: CurrentUser, Query(v): Query<Vie
         c,
         v,
     })
+}
+
+/// The cockpit's tables in one workbook: headline figures, trend, stages, and the units.
+async fn export(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Query(v): Query<View>,
+) -> AppResult<axum::response::Response> {
+    use crate::imports::Cell;
+    let period = v.period()?;
+    let scope = service::scope(&st.db, &user, v.region.as_deref()).await?;
+    let c = cockpit::build(&st.db, &scope, period).await?;
+    let pct = |x: Option<f64>| x.map(|x| format!("{x:.1}%")).unwrap_or_else(|| "—".into());
+    let headline = c
+        .headline
+        .iter()
+        .map(|h| {
+            vec![
+                Cell::Text(h.name.into()),
+                Cell::Text(h.shown.clone()),
+                Cell::Text(h.unit.into()),
+                Cell::Text(pct(h.change)),
+                Cell::Text(pct(h.completion)),
+            ]
+        })
+        .collect();
+    let trend =
+        c.trend.iter().map(|(m, s)| vec![Cell::Text(m.clone()), Cell::Money(s.invest), Cell::Money(s.funds)]).collect();
+    let stages = c
+        .funnel
+        .iter()
+        .map(|(_, label, n, total)| vec![Cell::Text((*label).into()), Cell::Int(*n), Cell::Money(*total)])
+        .collect();
+    let bytes = crate::imports::workbook(vec![
+        ("核心指标", &["指标", "数值", "单位", "同比", "年度目标完成率"], headline),
+        ("月度趋势", &["月份", "完成投资（万元）", "到位资金（万元）"], trend),
+        ("项目阶段", &["阶段", "项目数", "总投资（万元）"], stages),
+    ])
+    .map_err(|m| AppError::Internal(anyhow::anyhow!(m)))?;
+    Ok(crate::web::download(&format!("{}驾驶舱_{}.xlsx", scope.display_name(), period.code()), bytes))
 }
 
 async fn api(State(st): State<AppState>, user: CurrentUser, Query(v): Query<View>) -> AppResult<Json<Value>> {
