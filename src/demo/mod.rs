@@ -8,6 +8,7 @@ use crate::db::Db;
 use crate::regions::load;
 
 pub mod data;
+pub mod recent;
 pub mod rng;
 
 /// The one password of every demo account (documented in README; demo data only).
