@@ -122,3 +122,45 @@ fn the_demo_command_offers_small_and_province_and_refuses_other_scales() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2), "a usage error");
 }
+
+#[tokio::test]
+async fn list_pages_of_a_generated_province_match_the_whole_sorted_list_on_every_backend() {
+    use zhaoshang::projects::list::{self, Filter};
+    for t in common::backends().await {
+        let t = t.with_demo().await;
+        province::load(&t.db, Size { enterprises: 400, projects: 700 }, &|_| {}).await.unwrap();
+        let scopes = vec!["/43/".to_string()];
+        for sort in ["-total", "region", "name", "-started", "stage"] {
+            let f = Filter {
+                region: Some("4301".into()),
+                stage: Some("开工,投产".into()),
+                min_total: Some("3000".into()),
+                sort: Some(sort.into()),
+                ..Default::default()
+            };
+            let mut c = t.db.conn().await.unwrap();
+            let all: Vec<Uuid> = list::all(&mut c.ex(), &scopes, Some("/43/4301/"), &f, 100_000)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.p.id)
+                .collect();
+            let mut paged = Vec::new();
+            for page in 1.. {
+                let f = Filter { page: Some(page), ..f.clone() };
+                let (rows, total) = list::page(&mut c.ex(), &scopes, Some("/43/4301/"), &f).await.unwrap();
+                assert_eq!(total as usize, all.len(), "{} {sort}", t.label);
+                if rows.is_empty() {
+                    break;
+                }
+                assert!(
+                    rows.iter()
+                        .all(|r| r.region_path.starts_with("/43/4301/") && r.p.total_investment >= 3000 * 1_000_000)
+                );
+                paged.extend(rows.iter().map(|r| r.p.id));
+            }
+            assert!(all.len() > 50, "{}: more than a page ({})", t.label, all.len());
+            assert_eq!(paged, all, "{} sort={sort}: pages in the same order as the whole list", t.label);
+        }
+    }
+}

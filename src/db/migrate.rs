@@ -41,6 +41,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0006_imports.sql"),
         include_str!("../../migrations/postgres/0006_imports.sql"),
     ),
+    (
+        8,
+        "list_indexes",
+        include_str!("../../migrations/sqlite/0008_list_indexes.sql"),
+        include_str!("../../migrations/postgres/0008_list_indexes.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
