@@ -1,13 +1,42 @@
-use crate::demo::{DEMO_PASSWORD, DemoResult};
+use crate::db::Db;
+use crate::demo::{DEMO_PASSWORD, DemoResult, province};
 use std::process::ExitCode;
 
-#[derive(clap::Args)]
-pub struct Args {}
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Scale {
+    /// The organisation and the records from the sources
+    #[default]
+    Small,
+    /// Those, plus ≈200 000 enterprises, 100 000 projects and 30 months of reports
+    Province,
+}
 
-pub async fn run(url: &str, _a: Args) -> anyhow::Result<ExitCode> {
+#[derive(clap::Args)]
+pub struct Args {
+    /// How much demo data to load
+    #[arg(long, value_enum, default_value_t = Scale::Small)]
+    scale: Scale,
+}
+
+pub async fn run(url: &str, a: Args) -> anyhow::Result<ExitCode> {
     let db = super::open(url).await?;
-    print(&crate::demo::load(&db).await?);
+    load(&db, a.scale).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Loads the demo data of the given scale and says what it did.
+pub async fn load(db: &Db, scale: Scale) -> anyhow::Result<()> {
+    print(&crate::demo::load(db).await?);
+    if scale == Scale::Province {
+        match province::load(db, province::Size::PROVINCE, &|line| eprintln!("{line}")).await? {
+            Some(s) => println!(
+                "已载入省级演示数据（{} 秒）：企业 {} 家、项目 {} 个、阶段记录 {} 条、月报 {} 份",
+                s.seconds, s.enterprises, s.projects, s.stage_log, s.reports
+            ),
+            None => println!("省级演示数据已存在，未改动"),
+        }
+    }
+    Ok(())
 }
 
 pub fn print(r: &DemoResult) {

@@ -10,6 +10,9 @@ pub struct Args {
     /// Load the demo organisation first (what `zhaoshang demo` does)
     #[arg(long)]
     demo: bool,
+    /// Load demo data of this scale first (implies --demo; province takes a few minutes once)
+    #[arg(long, value_enum)]
+    demo_scale: Option<super::demo::Scale>,
     /// Minimum password length
     #[arg(long, env = "ZHAOSHANG_PASSWORD_MIN_LENGTH", default_value_t = 8)]
     password_min_length: usize,
@@ -23,8 +26,8 @@ pub struct Args {
 
 pub async fn run(url: &str, a: Args) -> anyhow::Result<ExitCode> {
     let db = super::open(url).await?;
-    if a.demo {
-        super::demo::print(&crate::demo::load(&db).await?);
+    if a.demo || a.demo_scale.is_some() {
+        super::demo::load(&db, a.demo_scale.unwrap_or_default()).await?;
     }
     let listener =
         tokio::net::TcpListener::bind(&a.addr).await.map_err(|e| anyhow::anyhow!("无法监听 {}：{e}", a.addr))?;

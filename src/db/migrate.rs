@@ -48,6 +48,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0007_idempotency.sql"),
     ),
     (
+        8,
+        "list_indexes",
+        include_str!("../../migrations/sqlite/0008_list_indexes.sql"),
+        include_str!("../../migrations/postgres/0008_list_indexes.sql"),
+    ),
+    (
         9,
         "import_progress",
         include_str!("../../migrations/sqlite/0009_import_progress.sql"),

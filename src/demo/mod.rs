@@ -7,7 +7,9 @@ use crate::audit::Actor;
 use crate::db::Db;
 use crate::regions::load;
 
+pub mod bulk;
 pub mod data;
+pub mod province;
 pub mod recent;
 pub mod rng;
 

@@ -69,15 +69,17 @@ pub fn where_clause(
     let mut bad = |field: &str, m: String| {
         errors.push(FieldError { field: field.into(), message: format!("筛选条件无效：{m}") })
     };
+    // Subtrees as a list of region codes: both databases then seek an index on projects.region
+    // instead of joining every project to its region to test the path.
     let mut scope_sql = Vec::new();
     for s in scopes {
         binds.push(format!("{s}%"));
-        scope_sql.push(format!("g.path LIKE ${}", binds.len()));
+        scope_sql.push(format!("p.region IN (SELECT code FROM regions WHERE path LIKE ${})", binds.len()));
     }
     clauses.push(if scope_sql.is_empty() { "1 = 0".into() } else { format!("({})", scope_sql.join(" OR ")) });
     if let Some(p) = region_path {
         binds.push(format!("{p}%"));
-        clauses.push(format!("g.path LIKE ${}", binds.len()));
+        clauses.push(format!("p.region IN (SELECT code FROM regions WHERE path LIKE ${})", binds.len()));
     }
     if let Some(q) = set(&f.q) {
         binds.push(format!("%{}%", q.replace(['%', '_'], "")));
@@ -206,13 +208,18 @@ pub async fn page(
     let (where_sql, binds) = where_clause(scopes, region_path, f)?;
     let order = order_by(f.sort.as_deref())?;
     let page = f.page.unwrap_or(1).clamp(1, 1_000_000);
-    let from = "FROM projects p JOIN regions g ON g.code = p.region LEFT JOIN industries i ON i.code = p.industry";
+    // The page's ids first, sorted on what the filter's index holds; the 50 full rows after. Sorting
+    // full rows would read every matching project (thousands in a city) to show fifty.
+    let sort_join = if order.contains("g.") { "JOIN regions g ON g.code = p.region" } else { "" };
     let list_sql = format!(
-        "SELECT {COLS}, g.name AS region_name, g.path AS region_path, i.name AS industry_name {from}
-         WHERE {where_sql} ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {}",
+        "SELECT {COLS}, g.name AS region_name, g.path AS region_path, i.name AS industry_name
+         FROM projects p JOIN regions g ON g.code = p.region LEFT JOIN industries i ON i.code = p.industry
+         WHERE p.id IN (SELECT p.id FROM projects p {sort_join} WHERE {where_sql}
+                        ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {})
+         ORDER BY {order}",
         (page - 1) * PAGE_SIZE
     );
-    let count_sql = format!("SELECT count(*) FROM projects p JOIN regions g ON g.code = p.region WHERE {where_sql}");
+    let count_sql = format!("SELECT count(*) FROM projects p WHERE {where_sql}");
     Ok(crate::db::fetch_page(ex, &list_sql, &count_sql, &binds).await?)
 }
 
@@ -269,6 +276,7 @@ mod tests {
         assert!(sql.contains("p.total_investment >= 100000000000"), "{sql}");
         assert!(sql.contains("p.actual_sign >= '2023-01-01'"), "{sql}");
         assert!(sql.contains("(p.sources & 4) <> 0"), "{sql}");
+        assert!(sql.contains("p.region IN (SELECT code FROM regions WHERE path LIKE $1)"), "{sql}");
         assert_eq!(binds, ["/43/4301/%", "%电池%"]);
     }
 
