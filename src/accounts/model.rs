@@ -30,6 +30,14 @@ pub enum Permission {
     FileReports,
     /// Upload spreadsheets (each kind also needs its own edit permission).
     Import,
+    /// Serve enterprises and projects in scope: assign specialists, log visits, raise appeals, dispatch
+    /// them, approve extensions, escalate, 督办, and record the enterprise's evaluation.
+    ServeEnterprises,
+    /// Handle the appeals dispatched to one's own department (sign, return, ask for more time, answer).
+    HandleAppeals,
+    /// Service settings: departments in scope; province-wide (on a province-level grant) the deadline
+    /// tiers, the appeal categories, the visiting cadence and the working-day calendar. No business data.
+    ConfigureService,
     ManageUsers,
     ManageGrants,
     ReadAudit,
@@ -88,13 +96,14 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::Leader | Role::ServiceSpecialist => &[ViewReference, ViewBusiness],
+            Role::Leader => &[ViewReference, ViewBusiness],
+            Role::ServiceSpecialist => &[ViewReference, ViewBusiness, ServeEnterprises],
             Role::InvestmentOfficer => {
                 &[ViewReference, ViewBusiness, EditEnterprises, EditProjects, FileReports, Import]
             }
             Role::Reporter => &[ViewReference, ViewBusiness, FileReports, Import],
-            Role::DepartmentHandler => &[ViewReference],
-            Role::SysAdmin => &[ViewReference, ManageUsers],
+            Role::DepartmentHandler => &[ViewReference, HandleAppeals],
+            Role::SysAdmin => &[ViewReference, ManageUsers, ConfigureService],
             Role::SecurityAdmin => &[ViewReference, ManageGrants],
             // The auditor reads the audit log and nothing else.
             Role::Auditor => &[ReadAudit],
