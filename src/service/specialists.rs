@@ -279,3 +279,73 @@ pub async fn workloads(ex: &mut Ex<'_>, scope_path: &str, since: time::Date) -> 
         since
     )
 }
+
+/// A record on a coverage list.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Covered {
+    pub id: Uuid,
+    pub name: String,
+    pub region_name: String,
+    /// Tier (enterprises) or stage (projects).
+    pub kind: String,
+    pub specialist: Option<String>,
+}
+
+/// Projects count as key when tagged (省十大、重点、百亿) or of 10 亿元 and more.
+pub const KEY_PROJECT_FEN: i64 = 10 * crate::projects::money::FEN_PER_YI;
+
+fn scope_sql(paths: &[String], b: &mut super::query::Binds) -> String {
+    let parts: Vec<String> = paths.iter().map(|p| format!("g.path LIKE {}", b.text(format!("{p}%")))).collect();
+    if parts.is_empty() { "1 = 0".into() } else { format!("({})", parts.join(" OR ")) }
+}
+
+/// Key enterprises (tier 重点) with no current specialist, or — with `mine` — the ones `mine` serves.
+pub async fn enterprises(
+    ex: &mut Ex<'_>,
+    paths: &[String],
+    mine: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<Covered>, sqlx::Error> {
+    let mut b = super::query::Binds::default();
+    let scope = scope_sql(paths, &mut b);
+    let who = "(SELECT u.display_name FROM specialist_assignments a JOIN users u ON u.id = a.specialist_id
+        WHERE a.target_kind = 'enterprise' AND a.target_id = e.id AND a.ended_at IS NULL)";
+    let cond = match mine {
+        Some(me) => format!(
+            "EXISTS (SELECT 1 FROM specialist_assignments a WHERE a.target_kind = 'enterprise' AND a.target_id = e.id
+               AND a.ended_at IS NULL AND a.specialist_id = {})",
+            b.push(super::query::Bind::Uuid(me))
+        ),
+        None => format!("{} = 'key' AND {who} IS NULL", super::visits_model::Tier::sql()),
+    };
+    let sql = format!(
+        "SELECT e.id, e.name, g.name AS region_name, {} AS kind, {who} AS specialist
+         FROM enterprises e JOIN regions g ON g.code = e.region WHERE {scope} AND {cond} ORDER BY g.path, e.name LIMIT {limit}",
+        super::visits_model::Tier::sql()
+    );
+    super::query::fetch_all(ex, &sql, &b).await
+}
+
+/// Key projects with no current specialist, or — with `mine` — the ones `mine` serves.
+pub async fn projects(
+    ex: &mut Ex<'_>,
+    paths: &[String],
+    mine: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<Covered>, sqlx::Error> {
+    let mut b = super::query::Binds::default();
+    let scope = scope_sql(paths, &mut b);
+    let cond = match mine {
+        Some(me) => format!("t.specialist_id = {}", b.push(super::query::Bind::Uuid(me))),
+        None => format!(
+            "t.specialist_id IS NULL AND (t.tags <> 0 OR t.total_investment >= {}) AND t.health <> 'exited'",
+            b.push(super::query::Bind::Int(KEY_PROJECT_FEN))
+        ),
+    };
+    let sql = format!(
+        "SELECT t.id, t.name, g.name AS region_name, t.stage AS kind, u.display_name AS specialist
+         FROM projects t JOIN regions g ON g.code = t.region LEFT JOIN users u ON u.id = t.specialist_id
+         WHERE {scope} AND {cond} ORDER BY t.total_investment DESC, t.name LIMIT {limit}"
+    );
+    super::query::fetch_all(ex, &sql, &b).await
+}

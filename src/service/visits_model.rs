@@ -75,6 +75,11 @@ impl Tier {
     }
 }
 
+/// A tier code's label ("key" → "重点企业").
+pub fn tier_label(code: &str) -> &'static str {
+    Tier::parse(code).map(Tier::label).unwrap_or("")
+}
+
 /// Days between visits for each tier (editable on the settings page).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Cadence {
