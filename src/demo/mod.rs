@@ -9,6 +9,7 @@ use crate::regions::load;
 
 pub mod data;
 pub mod rng;
+pub mod service_appeals;
 pub mod service_data;
 
 /// The one password of every demo account (documented in README; demo data only).

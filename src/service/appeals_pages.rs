@@ -41,7 +41,13 @@ pub fn routes(r: Routes) -> Routes {
             "办理诉求（交办、签收、退回、延期、办结、评价、提级、督办）",
             act,
         )
-        .page(Method::GET, "/service/inbox", Rule::Perm(Permission::HandleAppeals), "部门待办诉求", inbox)
+        .page(
+            Method::GET,
+            "/service/inbox",
+            Rule::Perm(Permission::HandleAppeals),
+            "部门待办诉求",
+            super::inbox_pages::inbox,
+        )
 }
 
 pub fn action_label(code: &str) -> &'static str {
@@ -398,62 +404,4 @@ async fn act(
             Ok((status, html(&page)?).into_response())
         }
     }
-}
-
-#[derive(Template)]
-#[template(path = "service/inbox.html")]
-struct InboxPage {
-    l: Layout,
-    department: Option<Department>,
-    todo: Vec<Line>,
-    returned: Vec<Line>,
-    done: Vec<Line>,
-    figures: super::figures::Figures,
-}
-
-/// The department's appeals: to do (overdue first, then due soon, then by due date), returned, and
-/// recently resolved; with the department's figures for this year.
-async fn inbox(AxState(st): AxState<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
-    let mut conn = st.db.conn().await?;
-    let dept = departments::handled_by(&mut conn.ex(), &user).await?;
-    let Some(d) = dept.clone() else {
-        drop(conn);
-        return html(&InboxPage {
-            l: Layout::new("部门待办诉求", Some(&user), "inbox"),
-            department: None,
-            todo: vec![],
-            returned: vec![],
-            done: vec![],
-            figures: Default::default(),
-        });
-    };
-    let reach = store::Reach { paths: vec![], department: Some(d.id) };
-    let today = crate::projects::service::today();
-    let checked = store::Checked { today: Some(today), ..Default::default() };
-    let all = Filter::default();
-    let (rows, _) = store::page(&mut conn.ex(), &reach, &all, &checked, 2000).await?;
-    let year_start = time::Date::from_calendar_date(today.year(), time::Month::January, 1).expect("valid");
-    let facts = store::facts(&mut conn.ex(), &[], Some(d.id), year_start, today).await?;
-    drop(conn);
-    let figures = super::figures::compute(&facts.iter().map(|f| f.fact()).collect::<Vec<_>>(), today);
-    let mut todo = Vec::new();
-    let mut returned = Vec::new();
-    let mut done = Vec::new();
-    for line in lines(&st, rows).await? {
-        match line.r.state() {
-            s if s.with_department() => todo.push(line),
-            State::Returned => returned.push(line),
-            _ if done.len() < 20 => done.push(line),
-            _ => {}
-        }
-    }
-    todo.sort_by_key(|l| (l.u.map(|u| u.rank()).unwrap_or(9), l.r.a.due_on));
-    html(&InboxPage {
-        l: Layout::new("部门待办诉求", Some(&user), "inbox"),
-        department: Some(d),
-        todo,
-        returned,
-        done,
-        figures,
-    })
 }

@@ -3,6 +3,7 @@
 //! the figures (响应率、解决率、满意率) per department, region and period.
 pub mod appeals_act;
 pub mod appeals_api;
+pub mod appeals_list;
 pub mod appeals_model;
 pub mod appeals_pages;
 pub mod appeals_service;
@@ -12,6 +13,7 @@ pub mod departments;
 pub mod digest_pages;
 pub mod figures;
 pub mod figures_pages;
+pub mod inbox_pages;
 pub mod notify;
 pub mod pages;
 pub mod query;
@@ -21,6 +23,7 @@ pub mod specialists;
 pub mod specialists_pages;
 pub mod sweep;
 pub mod visits_api;
+pub mod visits_form;
 pub mod visits_model;
 pub mod visits_pages;
 pub mod visits_service;
