@@ -2,8 +2,9 @@
 //! handlers, raisers and supervising leaders about appeals due soon or overdue.
 //!
 //! It holds no state in memory and may run on every instance at once, as often as it likes: an
-//! escalation is a conditional UPDATE on the appeal's version (and is skipped once `auto_escalated_due`
-//! holds the current due date), and every notification has a per-user dedupe key. `serve` runs it on
+//! escalation is a conditional UPDATE on the appeal's version, `auto_escalated_due` remembers the due date
+//! a pass has seen to (so an appeal is escalated and announced once per deadline), and every
+//! notification has a per-user dedupe key. `serve` runs it on
 //! a timer; `zhaoshang appeals sweep` runs it on demand. Every escalation is audited as 系统.
 
 use super::appeals_act::{escalate, escalation_recipients, level_label, link, persist};
@@ -23,7 +24,7 @@ use uuid::Uuid;
 pub struct Report {
     /// Appeals escalated by this run.
     pub escalated: usize,
-    /// Overdue open appeals found.
+    /// Open appeals past their due date, after this pass.
     pub overdue: usize,
     /// Notifications newly sent (due soon and overdue).
     pub notified: u64,
@@ -62,20 +63,24 @@ pub async fn run(db: &Db, now: OffsetDateTime) -> AppResult<Report> {
     let soon = cal.add_working_days(today, 1);
     let system = Actor::system();
 
+    // Overdue appeals not yet handled for their current due date (`auto_escalated_due` remembers it), so
+    // each is escalated and announced once per deadline and later passes cost nothing.
     let mut b = Binds::default();
-    let cond = format!("a.due_on < {}", b.push(Bind::Date(today)));
+    let cond = format!(
+        "a.due_on < {} AND (a.auto_escalated_due IS NULL OR a.auto_escalated_due <> a.due_on)",
+        b.push(Bind::Date(today))
+    );
     for row in open_rows(db, &cond, &b).await? {
-        report.overdue += 1;
         let mut tx = db.begin().await?;
         let Some(current) = store::get(&mut tx.ex(), row.a.id).await? else { continue };
         let a = current.a.clone();
-        if !current.state().is_open() || a.due_on >= today {
+        if !current.state().is_open() || a.due_on >= today || a.auto_escalated_due == Some(a.due_on) {
             continue;
         }
         let days = (today - a.due_on).whole_days();
         let users = concerned(&mut tx, &a).await?;
         let can_rise = Level::parse(&a.level).ok().and_then(Level::above).is_some();
-        if can_rise && a.auto_escalated_due != Some(a.due_on) {
+        if can_rise {
             let before = serde_json::to_value(&a).unwrap_or_default();
             let mut up = a.clone();
             up.auto_escalated_due = Some(a.due_on);
@@ -91,6 +96,18 @@ pub async fn run(db: &Db, now: OffsetDateTime) -> AppResult<Report> {
                 // Another instance escalated it first: this pass leaves it to that one.
                 Err(AppError::Conflict(_)) => continue,
                 Err(e) => return Err(e),
+            }
+        } else {
+            // Already at the province: nothing to climb to; remember that this deadline was seen to.
+            let n = crate::q_exec!(
+                &mut tx.ex(),
+                "UPDATE appeals SET auto_escalated_due = due_on WHERE id = $1 AND due_on = $2
+                   AND (auto_escalated_due IS NULL OR auto_escalated_due <> due_on)",
+                a.id,
+                a.due_on
+            )?;
+            if n == 0 {
+                continue;
             }
         }
         let title = format!("诉求 {} 已逾期 {days} 天（期限 {}）：{}", a.number, a.due_on, a.title);
@@ -122,6 +139,12 @@ pub async fn run(db: &Db, now: OffsetDateTime) -> AppResult<Report> {
         }
         tx.commit().await?;
     }
+    let mut b = Binds::default();
+    let count = format!("SELECT count(*) FROM appeals a WHERE {OPEN} AND a.due_on < {}", b.push(Bind::Date(today)));
+    report.overdue = {
+        let mut conn = db.conn().await?;
+        super::query::fetch_count(&mut conn.ex(), &count, &b).await? as usize
+    };
     if report.escalated > 0 || report.notified > 0 {
         tracing::info!(
             escalated = report.escalated,
