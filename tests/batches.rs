@@ -115,14 +115,19 @@ async fn the_demo_event_of_2022_02_07_reproduces_the_figures_the_press_published
         let bytes = r.bytes().await.unwrap();
         let summary = zhaoshang::imports::read(&bytes, "x.xlsx").unwrap();
         let cell = |label: &str| {
-            summary.rows.iter().find(|r| r.cells[0] == label).map(|r| r.cells[1].clone()).unwrap_or_default()
+            summary
+                .rows
+                .iter()
+                .find(|r| r.cell(0) == Some(label))
+                .map(|r| r.cell(1).unwrap_or("").to_string())
+                .unwrap_or_default()
         };
         assert_eq!(cell("项目数"), "188", "{}: the workbook's first sheet is the summary", t.label);
         assert_eq!(cell("预估总投资（万元）"), "15020000");
         assert_eq!(cell("50 亿元及以上项目（个，累计口径）"), "6");
         assert_eq!(cell("5 亿元及以上项目（个，累计口径）"), "54");
         let desay = s.get(&app, "/projects?q=德赛电池储能电芯").await.text().await.unwrap();
-        let pid = desay.split("/projects/").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let pid = desay.split("<td><a href=\"/projects/").nth(1).unwrap().split('"').next().unwrap().to_string();
         let p = s.get(&app, &format!("/projects/{pid}")).await.text().await.unwrap();
         assert!(
             p.contains("75.00 亿元")

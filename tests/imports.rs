@@ -213,3 +213,35 @@ async fn templates_download_as_xlsx_with_the_expected_headers() {
     );
     assert_eq!(s.get(&app, "/imports/templates/nothing").await.status(), 404);
 }
+
+#[tokio::test]
+async fn a_job_still_being_checked_shows_progress_and_one_abandoned_by_a_stopped_server_says_so() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let app = spawn(&t).await;
+        let s = app.login("cs.invest").await;
+        let running = common::import_job(&t.db, "cs.invest").await;
+        let stale = common::import_job(&t.db, "cs.invest").await;
+        let now = time::OffsetDateTime::now_utc();
+        let mut c = t.db.conn().await.unwrap();
+        for (id, started) in [(running, now), (stale, now - time::Duration::hours(2))] {
+            zhaoshang::q_exec!(
+                &mut c.ex(),
+                "UPDATE import_jobs SET status = 'checking', row_count = 100000, started_at = $2 WHERE id = $1",
+                id,
+                started
+            )
+            .unwrap();
+        }
+        let page = s.get(&app, &format!("/imports/{running}")).await.text().await.unwrap();
+        assert!(page.contains("正在检查") && page.contains("http-equiv=\"refresh\""), "{}: {page}", t.label);
+        assert!(!page.contains("id=\"commit\""));
+        let r = s.post_form(&app, &format!("/imports/{running}/commit"), &[]).await;
+        assert_eq!(r.status(), 409, "a job cannot be committed while it is being checked");
+
+        let page = s.get(&app, &format!("/imports/{stale}")).await.text().await.unwrap();
+        assert!(page.contains("检查中断") && !page.contains("http-equiv=\"refresh\""), "{page}");
+        let j: Value = s.get(&app, &format!("/api/v1/imports/{stale}")).await.json().await.unwrap();
+        assert_eq!(j["status"], "failed");
+    }
+}

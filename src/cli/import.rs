@@ -35,14 +35,13 @@ pub fn operator() -> CurrentUser {
     }
 }
 
-/// Prints "已检查 12000/100000 行" now and then on standard error.
-fn printer(what: &'static str, total: usize) -> impl Fn(usize) + Send + Sync {
+/// Prints "已检查 20000 行" now and then on standard error.
+fn printer(what: &'static str) -> impl Fn(usize) + Send + Sync {
     let last = std::sync::atomic::AtomicUsize::new(0);
     move |done| {
-        let step = (total / 20).max(1);
-        if done >= last.load(std::sync::atomic::Ordering::Relaxed) + step || done == total {
+        if done >= last.load(std::sync::atomic::Ordering::Relaxed) + 20_000 {
             last.store(done, std::sync::atomic::Ordering::Relaxed);
-            eprintln!("{what} {done}/{total} 行");
+            eprintln!("{what} {done} 行");
         }
     }
 }
@@ -54,8 +53,7 @@ pub async fn run(url: &str, a: Args) -> anyhow::Result<ExitCode> {
     let name = a.file.file_name().and_then(|n| n.to_str()).unwrap_or("upload");
     let user = operator();
     let started = std::time::Instant::now();
-    let sheet_rows = crate::imports::read(&data, name).map(|s| s.rows.len()).unwrap_or(0);
-    let job = crate::imports::jobs::preview(&db, &user, kind, name, &data, &printer("已检查", sheet_rows))
+    let job = crate::imports::jobs::preview(&db, &user, kind, name, &data, &printer("已检查"))
         .await
         .map_err(super::app_err)?;
     if job.status == "failed" {
@@ -78,15 +76,9 @@ pub async fn run(url: &str, a: Args) -> anyhow::Result<ExitCode> {
         println!("试运行：未写入数据。");
         return Ok(ExitCode::SUCCESS);
     }
-    let job = crate::imports::jobs::commit(
-        &db,
-        &user,
-        &Actor::cli(),
-        &job.id.to_string(),
-        &printer("已写入", job.row_count as usize),
-    )
-    .await
-    .map_err(super::app_err)?;
+    let job = crate::imports::jobs::commit(&db, &user, &Actor::cli(), &job.id.to_string(), &printer("已写入"))
+        .await
+        .map_err(super::app_err)?;
     if job.status != "committed" {
         println!("{}", job.message.as_deref().unwrap_or("导入未完成，未写入任何数据"));
         print_errors(&job);

@@ -54,6 +54,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/postgres/0009_import_progress.sql"),
     ),
     (
+        10,
+        "evaluation",
+        include_str!("../../migrations/sqlite/0010_evaluation.sql"),
+        include_str!("../../migrations/postgres/0010_evaluation.sql"),
+    ),
+    (
         20,
         "service",
         include_str!("../../migrations/sqlite/0020_service.sql"),

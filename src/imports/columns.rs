@@ -39,7 +39,7 @@ pub struct HeaderMap {
 impl HeaderMap {
     /// The cell of `key` in `row`; empty when the column is absent from the file or the row is short.
     pub fn get<'a>(&self, row: &'a SheetRow, key: &str) -> &'a str {
-        self.positions.get(key).and_then(|&i| row.cells.get(i)).map_or("", String::as_str)
+        self.positions.get(key).and_then(|&i| row.cell(i)).unwrap_or("")
     }
 
     /// Whether the file has the column at all, to tell "not provided" (keep the stored value) from "emptied".
@@ -197,7 +197,7 @@ mod tests {
     fn headers_match_by_label_alias_star_and_full_width_parentheses() {
         let map = map_headers(&headers(&["单位名称*", " 统一社会 信用代码＊", "投资额(万元)", "阶段"]), COLUMNS)
             .expect("matches");
-        let row = SheetRow { number: 2, cells: headers(&["甲公司", "9143", "12.5", "签约"]) };
+        let row = SheetRow::new(2, headers(&["甲公司", "9143", "12.5", "签约"]));
         assert_eq!((map.get(&row, "name"), map.get(&row, "uscc"), map.get(&row, "amount")), ("甲公司", "9143", "12.5"));
         let map = map_headers(&headers(&["INVESTMENT", "企业名称", "信用代码", "阶段"]), COLUMNS).expect("matches");
         assert_eq!(map.get(&row, "amount"), "甲公司");
@@ -222,13 +222,13 @@ mod tests {
             map_headers(&headers(&["企业名称", "", "备注", "统一社会信用代码", "阶段"]), COLUMNS).expect("matches");
         assert_eq!(map.ignored, ["备注"]);
         assert!(!map.contains("amount") && map.contains("stage"));
-        let short = SheetRow { number: 9, cells: headers(&["甲公司"]) };
+        let short = SheetRow::new(9, headers(&["甲公司"]));
         assert_eq!((map.get(&short, "amount"), map.get(&short, "stage"), map.get(&short, "nonsense")), ("", "", ""));
     }
 
     #[test]
     fn a_cell_error_names_the_row_the_column_and_the_value() {
-        let row = SheetRow { number: 17, cells: vec![] };
+        let row = SheetRow::new(17, Vec::<String>::new());
         let error = CellError::new(&row, &COLUMNS[1], "91430100MA4L0XXX0X", "校验位错误");
         assert_eq!(error.describe(), "第 17 行，统一社会信用代码列（值“91430100MA4L0XXX0X”）：校验位错误");
         let long = CellError { value: "一".repeat(30), ..error.clone() };

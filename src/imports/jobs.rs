@@ -345,7 +345,18 @@ pub async fn commit_claimed(
     .await;
     let mut conn = db.conn().await?;
     match result {
-        Ok(Ok(_)) => {}
+        Ok(Ok(o)) => {
+            // PostgreSQL plans by table statistics; after thousands of new rows they are stale until
+            // autovacuum catches up, and lookups by name would scan the table meanwhile.
+            if matches!(conn, crate::db::Conn::Postgres(_)) && o.creates > 5000 {
+                let table = match kind {
+                    Kind::Enterprises => "enterprises",
+                    Kind::Projects => "projects",
+                    Kind::Reports => "monthly_reports",
+                };
+                q_exec!(&mut conn.ex(), sqlx::AssertSqlSafe(format!("ANALYZE {table}")))?;
+            }
+        }
         Ok(Err(o)) => {
             let message =
                 format!("文件中有 {} 处错误（数据可能已被他人改动），未导入任何数据，请修改后重新上传", o.error_count);

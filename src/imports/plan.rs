@@ -106,13 +106,11 @@ pub fn cell_errors(row: &SheetRow, columns: &[Column], map: &HeaderMap, fields: 
         .collect()
 }
 
-/// Reads a row's cells into a JSON object keyed by column key, then into the kind's `Input`.
+/// Reads a row's cells, keyed by column key, into the kind's `Input` (the forms' and API's gate).
 pub fn input<T: serde::de::DeserializeOwned + Default>(row: &SheetRow, columns: &[Column], map: &HeaderMap) -> T {
-    let mut obj = serde_json::Map::new();
-    for c in columns {
-        obj.insert(c.key.to_string(), serde_json::Value::String(map.get(row, c.key).to_string()));
-    }
-    serde_json::from_value(serde_json::Value::Object(obj)).unwrap_or_default()
+    use serde::de::value::{Error, MapDeserializer};
+    let cells = columns.iter().map(|c| (c.key, map.get(row, c.key)));
+    T::deserialize(MapDeserializer::<_, Error>::new(cells)).unwrap_or_default()
 }
 
 pub fn in_scope(user: &CurrentUser, perm: Permission, path: &str) -> bool {

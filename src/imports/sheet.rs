@@ -15,12 +15,49 @@ pub struct Sheet {
     pub rows: Vec<SheetRow>,
 }
 
+/// One row, its cells packed into one string: a 100,000-row upload would otherwise hold millions of
+/// small strings, several times the file's size.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SheetRow {
     /// 1-based row number as the user sees it in Excel (header row = 1 when it is the first row), so error
     /// messages point at the right line even when empty rows were skipped.
     pub number: usize,
-    pub cells: Vec<String>,
+    text: Box<str>,
+    ends: Box<[u32]>,
+}
+
+impl SheetRow {
+    /// Trailing blanks vary with the format (calamine pads to the used range, CSV does not); they are
+    /// dropped so that the same data reads the same whatever it was saved as.
+    pub fn new<S: AsRef<str>>(number: usize, cells: impl IntoIterator<Item = S>) -> SheetRow {
+        let mut text = String::new();
+        let mut ends = Vec::new();
+        let mut used = 0;
+        for c in cells {
+            text.push_str(c.as_ref());
+            ends.push(text.len() as u32);
+            if !c.as_ref().is_empty() {
+                used = ends.len();
+            }
+        }
+        ends.truncate(used);
+        text.truncate(ends.last().copied().unwrap_or(0) as usize);
+        SheetRow { number, text: text.into(), ends: ends.into() }
+    }
+
+    pub fn cell(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)? as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        Some(&self.text[start..end])
+    }
+
+    pub fn cells(&self) -> Vec<&str> {
+        (0..self.ends.len()).filter_map(|i| self.cell(i)).collect()
+    }
+
+    pub fn is_blank(&self) -> bool {
+        self.ends.is_empty()
+    }
 }
 
 pub(crate) const UNRECOGNISED: &str = "文件无法识别：请上传 .xlsx、.xls、.ods 或 .csv 文件";
@@ -50,8 +87,8 @@ pub fn read(bytes: &[u8], filename: &str) -> Result<Sheet, String> {
     into_sheet(grid)
 }
 
-/// Rows paired with their 1-based number in the file, before the header is picked out.
-type Grid = Vec<(usize, Vec<String>)>;
+/// Rows with their 1-based number in the file, before the header is picked out.
+type Grid = Vec<SheetRow>;
 
 fn read_workbook(bytes: &[u8]) -> Result<Grid, String> {
     // calamine parses untrusted binary formats; a panic deep inside it must become an error message for the
@@ -67,7 +104,7 @@ fn read_workbook(bytes: &[u8]) -> Result<Grid, String> {
         Ok(range
             .rows()
             .enumerate()
-            .map(|(i, cells)| (first_row + i + 1, cells.iter().map(cell_text).collect()))
+            .map(|(i, cells)| SheetRow::new(first_row + i + 1, cells.iter().map(cell_text)))
             .collect())
     }));
     result.unwrap_or_else(|_| Err(UNREADABLE.into()))
@@ -128,7 +165,7 @@ fn read_text(bytes: &[u8]) -> Result<Grid, String> {
         let start = before + raw[before..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
         breaks += count_breaks(&raw[counted_to..start]);
         counted_to = start;
-        grid.push((breaks.saturating_sub(quoted_breaks) + 1, record.iter().map(|c| c.trim().to_owned()).collect()));
+        grid.push(SheetRow::new(breaks.saturating_sub(quoted_breaks) + 1, record.iter().map(str::trim)));
         quoted_breaks += record.iter().map(|c| count_breaks(c.as_bytes())).sum::<usize>();
     }
     Ok(grid)
@@ -140,17 +177,9 @@ fn count_breaks(bytes: &[u8]) -> usize {
 }
 
 fn into_sheet(grid: Grid) -> Result<Sheet, String> {
-    let mut rows = grid.into_iter().filter(|(_, cells)| cells.iter().any(|c| !c.is_empty())).map(|(number, cells)| {
-        let mut cells = cells;
-        // Trailing blanks vary with the format (calamine pads to the used range, CSV does not); drop them so
-        // that the same data reads the same whatever it was saved as.
-        while cells.last().is_some_and(|c| c.is_empty()) {
-            cells.pop();
-        }
-        SheetRow { number, cells }
-    });
+    let mut rows = grid.into_iter().filter(|r| !r.is_blank());
     let header = rows.next().ok_or_else(|| EMPTY.to_string())?;
-    let headers = header.cells.iter().map(|h| h.replace(['\u{3000}', '\r', '\n'], "").trim().to_owned()).collect();
+    let headers = header.cells().iter().map(|h| h.replace(['\u{3000}', '\r', '\n'], "").trim().to_owned()).collect();
     Ok(Sheet { headers, rows: rows.collect() })
 }
 
@@ -226,7 +255,7 @@ mod tests {
         assert_eq!(from_gbk, read(&utf8_bom, "企业.CSV").expect("UTF-8 reads"));
         assert_eq!(from_gbk, read(TEXT.as_bytes(), "企业.csv").expect("UTF-8 without BOM reads"));
         assert_eq!(from_gbk.headers, ["企业名称", "统一社会信用代码", "投资额（万元）"]);
-        assert_eq!(from_gbk.rows[1].cells, ["湘江, 新区", "914301", "0.5"]);
+        assert_eq!(from_gbk.rows[1].cells(), ["湘江, 新区", "914301", "0.5"]);
     }
 
     #[test]
@@ -265,7 +294,7 @@ mod tests {
             assert_eq!(sheet.headers, ["名称", "备注"]);
             let numbers: Vec<usize> = sheet.rows.iter().map(|r| r.number).collect();
             assert_eq!(numbers, [3, 6, 8], "newline {newline:?}");
-            assert_eq!(sheet.rows[1].cells[1], format!("两行{newline}的备注"));
+            assert_eq!(sheet.rows[1].cells()[1], format!("两行{newline}的备注"));
         }
     }
 
@@ -273,7 +302,7 @@ mod tests {
     fn a_tab_separated_txt_and_a_utf16_export_read_like_a_csv() {
         let text = "名称\t代码\n甲\t001\n";
         let sheet = read(text.as_bytes(), "导出.txt").expect("reads");
-        assert_eq!(sheet.rows[0].cells, ["甲", "001"]);
+        assert_eq!(sheet.rows[0].cells(), ["甲", "001"]);
         let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
         assert_eq!(read(&utf16, "导出.txt"), Ok(sheet));
     }

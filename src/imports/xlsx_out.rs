@@ -313,7 +313,7 @@ mod tests {
         let bytes = template("企业导入", COLUMNS, std::slice::from_ref(&example)).expect("writes");
         let sheet = read(&bytes, "模板.xlsx").expect("reads");
         assert_eq!(sheet.headers, ["企业名称*", "统一社会信用代码*", "阶段"]);
-        assert_eq!(sheet.rows, [crate::imports::SheetRow { number: 2, cells: example }]);
+        assert_eq!(sheet.rows, [crate::imports::SheetRow::new(2, example)]);
         assert!(map_headers(&sheet.headers, COLUMNS).is_ok());
         let names = sheet_names(&bytes);
         assert_eq!(names, [("企业导入".to_string(), SheetVisible::Visible), ("说明".into(), SheetVisible::Visible)]);
@@ -341,7 +341,7 @@ mod tests {
             table("项目清单", &["名称", "数量", "投资额（万元）", "签约日期"], rows.into_iter()).expect("writes");
         let sheet = read(&bytes, "export.xlsx").expect("reads");
         assert_eq!(sheet.headers, ["名称", "数量", "投资额（万元）", "签约日期"]);
-        let cells: Vec<Vec<String>> = sheet.rows.iter().map(|r| r.cells.clone()).collect();
+        let cells: Vec<Vec<&str>> = sheet.rows.iter().map(|r| r.cells()).collect();
         assert_eq!(cells, [vec!["甲公司", "3", "123.456789", "2024-03-01"], vec!["", "-7", "0", "待定"], vec!["=1+1"]]);
     }
 
@@ -365,7 +365,7 @@ mod tests {
         sheet.write_datetime_with_format(1, 1, &moment, &datetime).expect("writes");
         let bytes = workbook.save_to_buffer().expect("saves");
         let sheet = read(&bytes, "dates.xlsx").expect("reads");
-        assert_eq!(sheet.rows[0].cells, ["2024-03-01", "2024-03-01 09:30:00", "75", "0.5", "914301234567890000"]);
+        assert_eq!(sheet.rows[0].cells(), ["2024-03-01", "2024-03-01 09:30:00", "75", "0.5", "914301234567890000"]);
     }
 
     #[test]
@@ -391,8 +391,8 @@ mod tests {
         assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]));
         let sheet = read(&bytes, "export.csv").expect("reads");
         assert_eq!(sheet.headers, ["地区", "说明", "数值", "占位"]);
-        assert_eq!(sheet.rows[0].cells, ["长沙, 湖南", "说\"明\"", "-5", "-"]);
-        assert_eq!(sheet.rows[1].cells, ["'=HYPERLINK(\"http://x\")", "'+86 731", "'@SUM(A1)", "空格"]);
+        assert_eq!(sheet.rows[0].cells(), ["长沙, 湖南", "说\"明\"", "-5", "-"]);
+        assert_eq!(sheet.rows[1].cells(), ["'=HYPERLINK(\"http://x\")", "'+86 731", "'@SUM(A1)", "空格"]);
     }
 
     #[test]
@@ -412,6 +412,6 @@ mod tests {
         assert_eq!(sheet.rows.len(), ROWS);
         let last = &sheet.rows[ROWS - 1];
         assert_eq!(last.number, ROWS + 1);
-        assert_eq!(last.cells, ["项目99999", "99999", "999.99", "2024-04-12", "91430109143010"]);
+        assert_eq!(last.cells(), ["项目99999", "99999", "999.99", "2024-04-12", "91430109143010"]);
     }
 }

@@ -179,7 +179,8 @@ fn column_names() -> Vec<&'static str> {
 pub async fn insert(ex: &mut Ex<'_>, a: &Appeal) -> Result<(), sqlx::Error> {
     let cols = column_names();
     debug_assert_eq!(cols.len(), N_COLS);
-    let sql = format!("INSERT INTO appeals ({}) VALUES {}", cols.join(", "), crate::db::values_sql(N_COLS, 1));
+    let marks: Vec<String> = (1..=N_COLS).map(|i| format!("${i}")).collect();
+    let sql = format!("INSERT INTO appeals ({}) VALUES ({})", cols.join(", "), marks.join(", "));
     match ex {
         Ex::Sqlite(c) => {
             bind_appeal!(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), a).execute(&mut **c).await?.rows_affected()
