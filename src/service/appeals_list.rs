@@ -70,6 +70,8 @@ pub struct Checked {
     pub created_by: Option<Uuid>,
     pub today: Option<Date>,
     pub soon: Option<Date>,
+    /// Most recently changed first, instead of by due date.
+    pub newest_first: bool,
 }
 
 /// The WHERE clause over `select()` for a filter; its binds in `b`.
@@ -138,7 +140,8 @@ pub async fn page(
     let mut b = Binds::default();
     let w = where_sql(reach, f, c, &mut b);
     let offset = (f.page.unwrap_or(1).max(1) - 1) * limit;
-    let list = format!("{} WHERE {w}{ORDER} LIMIT {limit} OFFSET {offset}", select());
+    let order = if c.newest_first { " ORDER BY a.updated_at DESC" } else { ORDER };
+    let list = format!("{} WHERE {w}{order} LIMIT {limit} OFFSET {offset}", select());
     let count = format!(
         "SELECT count(*) FROM appeals a JOIN regions g ON g.code = a.region
          JOIN appeal_categories c ON c.code = a.category

@@ -42,24 +42,25 @@ pub async fn inbox(AxState(st): AxState<AppState>, user: CurrentUser) -> AppResu
     };
     let reach = store::Reach { paths: vec![], department: Some(d.id) };
     let today = crate::projects::service::today();
-    let checked = store::Checked { today: Some(today), ..Default::default() };
     let all = Filter::default();
-    let (rows, _) = store::page(&mut conn.ex(), &reach, &all, &checked, 2000).await?;
+    let of = |states: Vec<State>, newest_first: bool| store::Checked {
+        today: Some(today),
+        states,
+        newest_first,
+        ..Default::default()
+    };
+    let open = vec![State::Dispatched, State::Handling, State::ExtensionRequested];
+    let (todo, _) = store::page(&mut conn.ex(), &reach, &all, &of(open, false), 1000).await?;
+    let (returned, _) = store::page(&mut conn.ex(), &reach, &all, &of(vec![State::Returned], true), 100).await?;
+    let (done, _) =
+        store::page(&mut conn.ex(), &reach, &all, &of(vec![State::Resolved, State::Evaluated], true), 20).await?;
     let year_start = time::Date::from_calendar_date(today.year(), time::Month::January, 1).expect("valid");
     let facts = store::facts(&mut conn.ex(), &[], Some(d.id), year_start, today).await?;
     drop(conn);
     let figures = super::figures::compute(&facts.iter().map(|f| f.fact()).collect::<Vec<_>>(), today);
-    let mut todo = Vec::new();
-    let mut returned = Vec::new();
-    let mut done = Vec::new();
-    for line in lines(&st, rows).await? {
-        match line.r.state() {
-            s if s.with_department() => todo.push(line),
-            State::Returned => returned.push(line),
-            _ if done.len() < 20 => done.push(line),
-            _ => {}
-        }
-    }
+    let mut todo = lines(&st, todo).await?;
+    let returned = lines(&st, returned).await?;
+    let done = lines(&st, done).await?;
     todo.sort_by_key(|l| (l.u.map(|u| u.rank()).unwrap_or(9), l.r.a.due_on));
     html(&InboxPage {
         l: Layout::new("部门待办诉求", Some(&user), "inbox"),

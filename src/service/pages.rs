@@ -121,6 +121,7 @@ pub async fn check_filter(st: &AppState, user: &CurrentUser, f: &Filter) -> AppR
         created_by: astore::some(&f.mine).map(|_| user.id),
         today: Some(today),
         soon: Some(cal.add_working_days(today, 1)),
+        newest_first: false,
     })
 }
 
