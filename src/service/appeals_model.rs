@@ -114,12 +114,12 @@ impl Level {
 }
 
 /// Who makes a move: the service side (服务专员, who raise, dispatch, approve and record the
-/// evaluation), the department (部门办理人), or the system (the overdue sweep).
+/// evaluation) or the department (部门办理人). The overdue sweep escalates as the service side would,
+/// audited as 系统.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {
     Service,
     Department,
-    System,
 }
 
 impl Action {
