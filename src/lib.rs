@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod enterprises;
 pub mod error;
+pub mod evaluation;
 pub mod imports;
 pub mod industries;
 pub mod projects;

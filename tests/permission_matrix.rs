@@ -33,6 +33,7 @@ const FILE_REPORTS: &[Role] = &[InvestmentOfficer, Reporter];
 const IMPORT: &[Role] = &[InvestmentOfficer, Reporter];
 const EDIT_ENTERPRISES: &[Role] = &[InvestmentOfficer];
 const EDIT_PROJECTS: &[Role] = &[InvestmentOfficer];
+const MANAGE_EVALUATION: &[Role] = &[Leader, InvestmentOfficer];
 const SERVE: &[Role] = &[ServiceSpecialist];
 /// Appeals are seen in the business scope, and by the department they were given to.
 const SEE_APPEALS: &[Role] = &[Leader, InvestmentOfficer, ServiceSpecialist, DepartmentHandler, Reporter];
@@ -128,6 +129,45 @@ fn expected(key: &str) -> Option<(Expect, Body)> {
         "GET /imports/{import_id}" | "GET /api/v1/imports/{import_id}" => (Roles(IMPORT, true), None),
         "POST /imports/{import_id}/commit" => (Roles(IMPORT, true), Form(&[])),
         "POST /api/v1/imports/{import_id}/commit" => (Roles(IMPORT, true), Json("{}")),
+        "GET /cockpit"
+        | "GET /cockpit/export"
+        | "GET /api/v1/cockpit"
+        | "GET /evaluation"
+        | "GET /evaluation/export"
+        | "GET /evaluation/indicators"
+        | "GET /evaluation/targets"
+        | "GET /evaluation/rankings"
+        | "GET /evaluation/brief"
+        | "GET /evaluation/flags"
+        | "GET /api/v1/evaluation/flags"
+        | "GET /evaluation/breakdowns"
+        | "GET /evaluation/breakdowns/export"
+        | "GET /api/v1/evaluation" => (Roles(BUSINESS, false), None),
+        // Weights apply to every ranking, so only a province-wide manager sets them: every actor
+        // here is scoped to 长沙, and all are refused.
+        "POST /evaluation/weights" => (Roles(&[], false), Form(&[("funds_rate", "x")])),
+        "POST /evaluation/targets" => (
+            Roles(MANAGE_EVALUATION, false),
+            Form(&[("region", "430104"), ("year", "2026"), ("signed_amount", "很多")]),
+        ),
+        "POST /evaluation/rankings" => {
+            (Roles(MANAGE_EVALUATION, false), Form(&[("region", "430104"), ("period", "bad"), ("level", "children")]))
+        }
+        "GET /evaluation/rankings/{snapshot_id}"
+        | "GET /evaluation/rankings/{snapshot_id}/export"
+        | "GET /api/v1/evaluation/rankings/{snapshot_id}" => (Roles(BUSINESS, true), None),
+        "POST /evaluation/flags" => {
+            (Roles(MANAGE_EVALUATION, false), Form(&[("region", "430104"), ("quarter", "bad")]))
+        }
+        // A stale version: refused with 409, so the list is never changed by the run.
+        "POST /evaluation/flags/{list_id}/swap" => (
+            Roles(MANAGE_EVALUATION, true),
+            Form(&[("version", "999"), ("list", "red"), ("out", ""), ("in", ""), ("reason", "")]),
+        ),
+        "POST /evaluation/flags/{list_id}/publish" => (Roles(MANAGE_EVALUATION, true), Form(&[("version", "999")])),
+        "GET /evaluation/flags/{list_id}/bulletin" | "GET /evaluation/flags/{list_id}/export" => {
+            (Roles(BUSINESS, true), None)
+        }
         "GET /service"
         | "GET /service/coverage"
         | "GET /service/specialists"
@@ -226,6 +266,10 @@ async fn fixture(app: &TestApp) -> Fixture {
     let ev_out = common::evidence(db, proj_out).await;
     let batch_in = common::batch(db, "430104", Some(proj_in)).await;
     let batch_out = common::batch(db, "4303", Some(proj_out)).await;
+    let snapshot_in = common::snapshot(db, "430104").await;
+    let snapshot_out = common::snapshot(db, "4303").await;
+    let list_in = common::flag_list(db, "430104").await;
+    let list_out = common::flag_list(db, "4303").await;
     let visit_in = common::visit(db, ent_in, "430104").await;
     let visit_out = common::visit(db, ent_out, "4303").await;
     let photo_in = common::visit_photo(db, visit_in).await;
@@ -260,6 +304,8 @@ async fn fixture(app: &TestApp) -> Fixture {
             ("{appeal_id}", appeal_in.to_string(), appeal_out.to_string()),
             ("{department_id}", dept_in.to_string(), dept_out.to_string()),
             ("{year}", "2026".into(), "2026".into()),
+            ("{snapshot_id}", snapshot_in.to_string(), snapshot_out.to_string()),
+            ("{list_id}", list_in.to_string(), list_out.to_string()),
         ],
         grant_in: grant_in.to_string(),
         project_in: proj_in.to_string(),

@@ -81,6 +81,10 @@ async fn a_project_moves_through_its_stages_with_the_facts_each_step_needs() {
         }
         let page = s.get(&app, &format!("/projects/{id}")).await.text().await.unwrap();
         assert!(page.contains("投产") && page.contains("75.00 亿元") && page.contains("863 亩"), "{page}");
+        assert!(
+            page.contains("项目公司</dt><dd><a href=\"/enterprises/"),
+            "the local company links to its record: {page}"
+        );
         assert!(page.contains("滞后 18 天"), "投产 planned 2023-05-01, actual 2023-05-19: {page}");
         assert!(page.contains("签约→开工：<b>69</b> 天") && page.contains("签约→投产：<b>343</b> 天"), "{page}");
 
@@ -119,6 +123,8 @@ async fn a_project_moves_through_its_stages_with_the_facts_each_step_needs() {
         // Health is apart from stage and needs a reason unless normal.
         let r = s.post_form(&app, &format!("/projects/{id}/health"), &[("health", "stalled")]).await;
         assert_eq!(r.status(), 422);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("<option value=\"stalled\" selected>"), "the refused form keeps the chosen status");
         let r = s
             .post_form(&app, &format!("/projects/{id}/health"), &[("health", "stalled"), ("reason", "资金链紧张")])
             .await;

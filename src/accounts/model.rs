@@ -30,6 +30,9 @@ pub enum Permission {
     FileReports,
     /// Upload spreadsheets (each kind also needs its own edit permission).
     Import,
+    /// Enter targets, freeze rankings, choose and publish the quarterly 红旗/蜗牛 lists (weights: at a
+    /// province-wide scope).
+    ManageEvaluation,
     /// Serve enterprises and projects in scope: assign specialists, log visits, raise appeals, dispatch
     /// them, approve extensions, escalate, 督办, and record the enterprise's evaluation.
     ServeEnterprises,
@@ -96,10 +99,10 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::Leader => &[ViewReference, ViewBusiness],
+            Role::Leader => &[ViewReference, ViewBusiness, ManageEvaluation],
             Role::ServiceSpecialist => &[ViewReference, ViewBusiness, ServeEnterprises],
             Role::InvestmentOfficer => {
-                &[ViewReference, ViewBusiness, EditEnterprises, EditProjects, FileReports, Import]
+                &[ViewReference, ViewBusiness, EditEnterprises, EditProjects, FileReports, Import, ManageEvaluation]
             }
             Role::Reporter => &[ViewReference, ViewBusiness, FileReports, Import],
             Role::DepartmentHandler => &[ViewReference, HandleAppeals],

@@ -177,6 +177,16 @@ impl Tags {
     pub fn labels(self) -> String {
         self.list().iter().map(|t| t.label()).collect::<Vec<_>>().join("、")
     }
+
+    /// The tags gained (true) and lost (false) going from `self` to `after`, for the tag history
+    /// that "new 规上 enterprises this year" is counted from.
+    pub fn changes(self, after: Tags) -> Vec<(Tag, bool)> {
+        Tag::ALL
+            .iter()
+            .filter(|t| self.contains(**t) != after.contains(**t))
+            .map(|t| (*t, after.contains(*t)))
+            .collect()
+    }
 }
 
 /// The text a search matches against: the name, its pinyin initials (every reading of a
@@ -261,6 +271,14 @@ mod tests {
         let e = CreditCode::parse("91430100MA4L1234OD").unwrap_err();
         assert!(e.contains("第 17 位“O”"), "{e}");
         assert!(CreditCode::parse("9143A100MA4L12346D").unwrap_err().contains("3–8"));
+    }
+
+    #[test]
+    fn tag_changes_name_what_was_gained_and_lost() {
+        let before = Tags::parse("规上、专精特新").unwrap();
+        let after = Tags::parse("规上、小巨人").unwrap();
+        assert_eq!(before.changes(after), [(Tag::Specialized, false), (Tag::LittleGiant, true)]);
+        assert!(after.changes(after).is_empty());
     }
 
     #[test]

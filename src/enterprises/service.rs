@@ -148,6 +148,7 @@ pub async fn create(db: &Db, user: &CurrentUser, actor: &Actor, input: &Input, i
         version: 1,
     };
     store::insert(&mut tx.ex(), &e).await?;
+    store::log_tag_changes(&mut tx.ex(), &[(e.id, 0, e.tags)], crate::projects::service::today()).await?;
     audit::record(
         &mut tx.ex(),
         actor,
@@ -215,6 +216,7 @@ pub async fn update(
     if !store::update(&mut tx.ex(), &e).await? {
         return Err(AppError::Conflict("该企业信息刚被他人修改，请刷新后重试".into()));
     }
+    store::log_tag_changes(&mut tx.ex(), &[(e.id, row.e.tags, e.tags)], crate::projects::service::today()).await?;
     audit::record(
         &mut tx.ex(),
         actor,

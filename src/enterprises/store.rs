@@ -117,6 +117,26 @@ pub async fn insert_many(ex: &mut Ex<'_>, rows: &[&Enterprise]) -> Result<(), sq
     Ok(())
 }
 
+/// Records the tags each enterprise gained or lost on `on` (an enterprise, its tags before, after).
+pub async fn log_tag_changes(ex: &mut Ex<'_>, changes: &[(Uuid, i64, i64)], on: time::Date) -> Result<(), sqlx::Error> {
+    use super::model::Tags;
+    let at = OffsetDateTime::now_utc();
+    let events: Vec<(Uuid, &'static str, bool)> = changes
+        .iter()
+        .flat_map(|(id, before, after)| {
+            Tags(*before).changes(Tags(*after)).into_iter().map(move |(t, added)| (*id, t.label(), added))
+        })
+        .collect();
+    crate::q_insert_many!(
+        ex,
+        "INSERT INTO enterprise_tag_events (id, enterprise_id, tag, added, on_date, at)",
+        6,
+        events,
+        |q, e| q.bind(Uuid::now_v7()).bind(e.0).bind(e.1).bind(e.2).bind(on).bind(at)
+    )?;
+    Ok(())
+}
+
 /// Writes `e` if the stored row is still at `e.version - 1`; false if someone else got there first.
 pub async fn update(ex: &mut Ex<'_>, e: &Enterprise) -> Result<bool, sqlx::Error> {
     let n =

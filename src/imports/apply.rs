@@ -39,6 +39,9 @@ pub async fn enterprises(
             return Err(changed_meanwhile(o.row, "企业"));
         }
     }
+    let tags: Vec<(Uuid, i64, i64)> =
+        ops.iter().map(|o| (o.after.id, o.before.as_ref().map_or(0, |b| b.tags), o.after.tags)).collect();
+    estore::log_tag_changes(ex, &tags, crate::projects::service::today()).await?;
     let changes = ops
         .iter()
         .map(|o| Change {

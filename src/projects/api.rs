@@ -39,6 +39,7 @@ pub const FILTERS: &[(&str, &str)] = &[
     ("signed_to", "签约日期止"),
     ("started_from", "开工日期起"),
     ("started_to", "开工日期止"),
+    ("due_by", "计划（或实际）开工日期不晚于该日"),
     ("sort", "name,total,stage,region,signed,started,updated；前加 - 为倒序"),
     ("page", "页码（每页 50 条）"),
 ];

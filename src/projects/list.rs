@@ -29,6 +29,8 @@ pub struct Filter {
     pub signed_to: Option<String>,
     pub started_from: Option<String>,
     pub started_to: Option<String>,
+    /// Due to start by this day: planned (or actually) started on or before it — 项目开工率's denominator.
+    pub due_by: Option<String>,
     pub sort: Option<String>,
     pub page: Option<i64>,
 }
@@ -164,6 +166,12 @@ pub fn where_clause(
                 Ok(d) => clauses.push(format!("{col} {op} '{d}'")),
                 Err(e) => bad(field, e),
             }
+        }
+    }
+    if let Some(v) = set(&f.due_by) {
+        match parse_date("日期", v) {
+            Ok(d) => clauses.push(format!("(p.planned_start <= '{d}' OR p.actual_start <= '{d}')")),
+            Err(e) => bad("due_by", e),
         }
     }
     if !errors.is_empty() {

@@ -106,6 +106,21 @@ struct ListPage {
 }
 
 impl ListPage {
+    /// Filters the form has no control for (they arrive from drill-down links): kept and shown.
+    fn hidden(&self) -> Vec<(&'static str, &'static str, String)> {
+        let f = &self.f;
+        [
+            ("started_from", "开工日期起", &f.started_from),
+            ("started_to", "开工日期止", &f.started_to),
+            ("due_by", "计划开工不晚于", &f.due_by),
+            ("industrial", "产业项目", &f.industrial),
+            ("max_total", "总投资不超过（万元）", &f.max_total),
+        ]
+        .into_iter()
+        .filter_map(|(k, label, v)| v.as_deref().filter(|v| !v.trim().is_empty()).map(|v| (k, label, v.to_string())))
+        .collect()
+    }
+
     /// The link that sorts by `key`, toggling direction when it is already the sort.
     fn sort_link(&self, key: &str) -> String {
         let mut f = self.f.clone();
@@ -308,6 +323,21 @@ pub struct ShowPage {
     pub land: String,
     pub supplied: String,
     pub draft: TransitionDraft,
+    /// The local company (项目公司) by its credit code: (id, name) when registered and visible.
+    pub local_company: Option<(String, String)>,
+}
+
+impl ShowPage {
+    /// The status the status form shows: what was just typed if refused, else the project's.
+    fn health_chosen(&self) -> &str {
+        self.draft.health.as_ref().map(|(h, _)| h.as_str()).unwrap_or(&self.r.p.health)
+    }
+    fn health_reason_typed(&self) -> &str {
+        match &self.draft.health {
+            Some((_, reason)) => reason,
+            None => self.r.p.health_reason.as_deref().unwrap_or(""),
+        }
+    }
 }
 
 /// What was typed into the transition form, filled in again when the move is refused, so that a
@@ -316,6 +346,8 @@ pub struct ShowPage {
 pub struct TransitionDraft {
     pub to: String,
     pub input: TransitionInput,
+    /// The status and reason typed into the status form, when that was refused.
+    pub health: Option<(String, String)>,
 }
 
 pub async fn show_page(
@@ -335,6 +367,13 @@ pub async fn show_page(
         })
         .collect();
     let log = store::stage_log(&mut conn.ex(), r.p.id).await?;
+    let local_company = match &r.p.local_credit_code {
+        Some(code) => crate::enterprises::store::by_credit_code(&mut conn.ex(), code)
+            .await?
+            .filter(|e| authz::check(user, Permission::ViewBusiness, Some(&e.region_path)).is_ok())
+            .map(|e| (e.e.id.to_string(), e.e.name)),
+        None => None,
+    };
     let evidence = store::evidence_list(&mut conn.ex(), r.p.id).await?;
     let p = &r.p;
     let speed = vec![
@@ -361,6 +400,7 @@ pub async fn show_page(
         errors,
         r,
         draft: TransitionDraft::default(),
+        local_company,
     })
 }
 

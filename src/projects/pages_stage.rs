@@ -94,7 +94,7 @@ async fn transition(
             let done = format!("已推进到“{}”", super::pages::stage_label(&p.stage));
             Ok(Redirect::to(&format!("/projects/{}?notice={}", p.id, urlencode(&done))).into_response())
         }
-        Err(e) => refused(&st, &user, &id, e, TransitionDraft { to: f.to, input }).await,
+        Err(e) => refused(&st, &user, &id, e, TransitionDraft { to: f.to, input, health: None }).await,
     }
 }
 
@@ -125,7 +125,10 @@ async fn health(
     .await
     {
         Ok(p) => Ok(Redirect::to(&format!("/projects/{}?notice={}", p.id, urlencode("状态已更新"))).into_response()),
-        Err(e) => refused(&st, &user, &id, e, TransitionDraft::default()).await,
+        Err(e) => {
+            let draft = TransitionDraft { health: Some((f.health, f.reason)), ..Default::default() };
+            refused(&st, &user, &id, e, draft).await
+        }
     }
 }
 

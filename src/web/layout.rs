@@ -42,6 +42,8 @@ impl Layout {
 pub fn nav_for(u: &CurrentUser) -> Vec<NavItem> {
     let mut v = vec![NavItem { href: "/", label: "首页", key: "home" }];
     if u.can(Permission::ViewBusiness) {
+        v.push(NavItem { href: "/cockpit", label: "驾驶舱", key: "cockpit" });
+        v.push(NavItem { href: "/evaluation", label: "考核评价", key: "evaluation" });
         v.push(NavItem { href: "/projects", label: "项目库", key: "projects" });
         v.push(NavItem { href: "/enterprises", label: "企业库", key: "enterprises" });
         v.push(NavItem { href: "/reports", label: "月报", key: "reports" });

@@ -2,11 +2,13 @@
 
 pub mod assets;
 pub mod auth;
+pub mod charts;
 pub mod errors;
 pub mod extract;
 pub mod home;
 pub mod idempotency;
 pub mod layout;
+pub mod map;
 pub mod openapi;
 pub mod routes;
 
@@ -61,6 +63,7 @@ pub fn routes() -> Routes {
     let r = crate::batches::pages::routes(r);
     let r = crate::batches::api::routes(r);
     let r = crate::service::pages::routes(r);
+    let r = crate::evaluation::pages::routes(r);
     let r = crate::imports::pages::routes(r);
     let r = crate::imports::api::routes(r);
     let r = crate::audit::pages::routes(r);

@@ -91,6 +91,41 @@ fn schemas() -> Value {
             "region": {"type": "string"}, "region_name": {"type": "string"}, "stage": {"type": "string"}, "stage_label": {"type": "string"},
             "health": {"type": "string"}, "health_label": {"type": "string"}, "total_investment": {"type": "integer"},
             "contracted_amount": {"type": "integer", "nullable": true}, "version": {"type": "integer"}}},
+        "Figures": {"type": "object", "description": "指标代码 → 数值（单位见指标库；分母为零时为 null）",
+            "additionalProperties": {"type": "number", "nullable": true}},
+        "Evaluation": {"type": "object", "properties": {
+            "region": {"type": "string"}, "name": {"type": "string"}, "period": {"type": "string"}, "level": {"type": "string"},
+            "weights": {"type": "array", "items": {"type": "array"}},
+            "total": {"type": "object", "properties": {"figures": {"$ref": "#/components/schemas/Figures"}, "facts": {"type": "object"}}},
+            "units": {"type": "array", "items": {"type": "object", "properties": {
+                "region": {"type": "string"}, "name": {"type": "string"}, "figures": {"$ref": "#/components/schemas/Figures"},
+                "score": {"type": "number", "nullable": true}, "rank": {"type": "integer", "nullable": true}}}}}},
+        "Cockpit": {"type": "object", "properties": {
+            "region": {"type": "string"}, "name": {"type": "string"}, "period": {"type": "string"},
+            "headline": {"type": "array", "items": {"type": "object", "properties": {
+                "code": {"type": "string"}, "name": {"type": "string"}, "unit": {"type": "string"},
+                "value": {"type": "number", "nullable": true}, "shown": {"type": "string"},
+                "change": {"type": "number", "nullable": true, "description": "同比变化（%）"},
+                "completion": {"type": "number", "nullable": true, "description": "年度目标完成率（%）"}}}},
+            "trend": {"type": "array", "items": {"type": "object", "properties": {
+                "month": {"type": "string"}, "invest": {"type": "integer", "description": "分"}, "funds": {"type": "integer", "description": "分"}}}},
+            "funnel": {"type": "array", "items": {"type": "object"}},
+            "units": {"type": "array", "items": {"type": "object"}}}},
+        "RankingSnapshot": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "region": {"type": "string"}, "period": {"type": "string"},
+            "title": {"type": "string"}, "created_by": {"type": "string"}, "created_at": {"type": "string"},
+            "weights": {"type": "array", "items": {"type": "array"}}, "ranked": {"type": "array", "items": {"type": "object"}}}},
+        "FlagProject": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "region_name": {"type": "string"},
+            "total_investment": {"type": "integer"}, "score": {"type": "number"},
+            "invest_ratio": {"type": "number", "nullable": true}, "days_ahead": {"type": "number", "nullable": true},
+            "reasons": {"type": "array", "items": {"type": "string"}}}},
+        "FlagLists": {"type": "object", "properties": {
+            "region": {"type": "string"}, "quarter": {"type": "string"},
+            "status": {"type": "string", "enum": ["proposed", "draft", "published"]},
+            "red": {"type": "array", "items": {"$ref": "#/components/schemas/FlagProject"}},
+            "snail": {"type": "array", "items": {"$ref": "#/components/schemas/FlagProject"}},
+            "swaps": {"type": "array", "items": {"type": "object"}}}},
         "SpeedMeasure": {"type": "object", "properties": {
             "n": {"type": "integer", "description": "两个节点都已发生的项目数"},
             "median_days": {"type": "number", "nullable": true, "description": "天数中位数；无项目时为 null"}}},

@@ -275,6 +275,115 @@ pub async fn import_job(db: &Db, username: &str) -> uuid::Uuid {
 
 pub mod webdriver;
 
+/// A frozen ranking of a region straight in the database; returns its id.
+pub async fn snapshot(db: &Db, region: &str) -> uuid::Uuid {
+    let s = zhaoshang::evaluation::store::Snapshot {
+        id: uuid::Uuid::now_v7(),
+        region: region.into(),
+        period: "2026Q1".into(),
+        title: format!("测试排名 {region}"),
+        weights_json: "[]".into(),
+        rows_json: r#"{"level":"Children","weights":[],"ranked":[],"total":{"signed":0,"signed_amount":0,"signed_industrial":0,"signed_industrial_amount":0,"due_to_start":0,"started":0,"funds_of_signed":0,"funds":0,"invest":0,"tax":0,"jobs":0,"new_above_scale":0,"new_hundred_billion":0,"new_little_giants":0}}"#.into(),
+        created_by: "test".into(),
+        created_at: time::OffsetDateTime::now_utc(),
+    };
+    let mut c = db.conn().await.unwrap();
+    zhaoshang::evaluation::store::insert_snapshot(&mut c.ex(), &s).await.unwrap();
+    s.id
+}
+
+/// An empty draft 红旗/蜗牛 list of a region straight in the database; returns its id.
+pub async fn flag_list(db: &Db, region: &str) -> uuid::Uuid {
+    let f = zhaoshang::evaluation::store::FlagList {
+        id: uuid::Uuid::now_v7(),
+        region: region.into(),
+        quarter: "2026Q1".into(),
+        status: "draft".into(),
+        red_json: "[]".into(),
+        snail_json: "[]".into(),
+        swaps_json: "[]".into(),
+        created_by: "test".into(),
+        created_at: time::OffsetDateTime::now_utc(),
+        published_by: None,
+        published_at: None,
+        version: 1,
+    };
+    let mut c = db.conn().await.unwrap();
+    zhaoshang::evaluation::store::insert_flag_list(&mut c.ex(), &f).await.unwrap();
+    f.id
+}
+
+const YI: i64 = 10_000_000_000;
+const WAN: i64 = 1_000_000;
+
+/// A project signed on `sign` for `amount_yi` 亿, planned to start on `planned_start`.
+#[allow(clippy::too_many_arguments)]
+pub async fn signed(
+    db: &Db,
+    name: &str,
+    region: &str,
+    amount_yi: i64,
+    industrial: bool,
+    sign: time::Date,
+    planned_start: Option<time::Date>,
+    actual_start: Option<time::Date>,
+) -> uuid::Uuid {
+    let id = project(db, name, region).await;
+    let mut c = db.conn().await.unwrap();
+    let stage = if actual_start.is_some() { "started" } else { "signed" };
+    zhaoshang::q_exec!(
+        &mut c.ex(),
+        "UPDATE projects SET stage = $1, total_investment = $2, contracted_amount = $2, industrial = $3, actual_sign = $4,
+           planned_start = $5, actual_start = $6, planned_produce = $7 WHERE id = $8",
+        stage,
+        amount_yi * YI,
+        industrial,
+        sign,
+        planned_start,
+        actual_start,
+        planned_start.map(|d| d + time::Duration::days(360)),
+        id
+    )
+    .unwrap();
+    id
+}
+
+/// A monthly report with 到位资金, 税收 and 用工 (amounts in 万元).
+pub async fn report(
+    db: &Db,
+    project: uuid::Uuid,
+    month: &str,
+    cumulative_wan: i64,
+    funds_wan: i64,
+    tax_wan: i64,
+    jobs: i64,
+) {
+    let now = time::OffsetDateTime::now_utc();
+    let r = zhaoshang::reports::store::Report {
+        id: uuid::Uuid::now_v7(),
+        project_id: project,
+        month: month.into(),
+        invest_month: cumulative_wan * WAN,
+        invest_cumulative: cumulative_wan * WAN,
+        funds_domestic: funds_wan * WAN,
+        funds_foreign_usd: 0,
+        tax: tax_wan * WAN,
+        jobs,
+        output: 0,
+        progress: String::new(),
+        problems: String::new(),
+        in_stats: true,
+        late: false,
+        filed_on: time::macros::date!(2026 - 10 - 05),
+        filed_by: "test".into(),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let mut c = db.conn().await.unwrap();
+    zhaoshang::reports::store::insert(&mut c.ex(), &r).await.unwrap();
+}
+
 /// The id of a department (region, name), straight from the database.
 pub async fn department(db: &Db, region: &str, name: &str) -> uuid::Uuid {
     let mut c = db.conn().await.unwrap();
