@@ -345,3 +345,28 @@ async fn the_cockpit_draws_the_map_trend_funnel_and_ranking_and_drills_down() {
         assert_eq!(sheet.rows.len(), 15, "14 cities and the total");
     }
 }
+
+#[tokio::test]
+async fn the_demo_gives_the_cockpit_figures_in_every_city_targets_and_quarterly_candidates() {
+    let t = common::sqlite().await;
+    zhaoshang::demo::load(&t.db).await.unwrap();
+    let app = spawn(&t).await;
+    let s = app.login("hn.leader").await;
+    let year = zhaoshang::projects::service::today().year();
+    for period in [format!("{}", year - 1), format!("{year}")] {
+        let j: Value = s.get(&app, &format!("/api/v1/cockpit?region=43&period={period}")).await.json().await.unwrap();
+        let signed = j["headline"].as_array().unwrap().iter().find(|h| h["code"] == "new_projects").unwrap();
+        assert!(signed["value"].as_f64().unwrap() >= 10.0, "{period}: {signed}");
+    }
+    let j: Value =
+        s.get(&app, &format!("/api/v1/evaluation?region=43&period={}", year - 1)).await.json().await.unwrap();
+    let quiet: Vec<&Value> =
+        j["units"].as_array().unwrap().iter().filter(|u| u["figures"]["new_projects"] == 0.0).collect();
+    assert!(quiet.len() <= 4, "most cities signed something last year: {quiet:?}");
+    let j: Value = s.get(&app, &format!("/api/v1/cockpit?region=43&period={year}")).await.json().await.unwrap();
+    let target = j["headline"].as_array().unwrap().iter().find(|h| h["code"] == "signed_amount").unwrap();
+    assert!(target["completion"].as_f64().is_some(), "this year's targets are set: {target}");
+    let flags: Value = s.get(&app, "/api/v1/evaluation/flags?region=43").await.json().await.unwrap();
+    assert_eq!(flags["red"].as_array().unwrap().len(), 10, "{flags}");
+    assert!(!flags["snail"].as_array().unwrap().is_empty());
+}

@@ -19,7 +19,7 @@ pub fn print(r: &DemoResult) {
     }
     match &r.records {
         Some(l) => println!(
-            "已载入演示数据：企业 {} 家、项目 {} 个（含 2022-02-07 长沙 188 个集中开工项目）、月报 {} 份",
+            "已载入演示数据：企业 {} 家、项目 {} 个（含 2022-02-07 长沙 188 个集中开工项目及 14 个市州近两年的项目）、月报 {} 份",
             l.enterprises, l.projects, l.reports
         ),
         None => println!("演示数据已存在，未改动"),

@@ -245,17 +245,45 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Loaded>> {
         p.is_demo = true;
         projects.push((p, vec![]));
     }
+    // Recent projects in all 14 市州, with their own reports.
+    let mut recent_reports = Vec::new();
+    let mut serial = 0;
+    for (ci, city) in super::recent::CITIES.iter().enumerate() {
+        let units = super::recent::units(&mut tx.ex(), city).await?;
+        for _ in 0..super::recent::per_city(ci) {
+            serial += 1;
+            let region = rng.pick(&units).clone();
+            let (p, r) = super::recent::project(&region, serial, rng.range(20, 680), today, &mut rng);
+            let investors = if rng.chance(40) { vec![rng.pick(&ents).id] } else { vec![] };
+            recent_reports.extend(r);
+            projects.push((p, investors));
+        }
+    }
     let mut reports = 0;
     for (p, investors) in &projects {
         pstore::insert(&mut tx.ex(), p).await?;
         pstore::set_investors(&mut tx.ex(), p.id, investors).await?;
         pstore::log_stage(&mut tx.ex(), p.id, None, &p.stage, today, None, Some("演示数据"), None, "demo").await?;
-        if p.stage != "signed" {
+        if p.stage != "signed" && !p.name.contains("（演示 ") {
             for r in reports_for(p, 6, today, &mut rng) {
                 rstore::insert(&mut tx.ex(), &r).await?;
                 reports += 1;
             }
         }
+    }
+    for r in &recent_reports {
+        rstore::insert(&mut tx.ex(), r).await?;
+    }
+    reports += recent_reports.len();
+    // This year's targets, and a few enterprises newly counted as 规上 or 小巨人 this year.
+    let all: Vec<Project> = projects.iter().map(|(p, _)| p.clone()).collect();
+    for (region, indicator, value) in super::recent::targets(&all, today.year()) {
+        crate::evaluation::store::set_target(&mut tx.ex(), &region, today.year(), indicator, Some(value), "demo")
+            .await?;
+    }
+    for (i, e) in ents.iter().enumerate().filter(|(_, e)| e.tags != 0) {
+        let on = today - time::Duration::days(20 + 37 * i as i64);
+        estore::log_tag_changes(&mut tx.ex(), &[(e.id, 0, e.tags)], on).await?;
     }
     let batch = crate::batches::store::Batch {
         id: Uuid::now_v7(),

@@ -8,6 +8,7 @@ use crate::db::Db;
 use crate::regions::load;
 
 pub mod data;
+pub mod recent;
 pub mod rng;
 pub mod service_appeals;
 pub mod service_data;
