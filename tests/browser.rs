@@ -253,7 +253,8 @@ async fn an_officer_imports_a_sheet_with_mistakes_fixes_it_moves_a_project_throu
         b.goto(&app, &path).await;
         b.wait_for("推进阶段").await;
         let page = advance("registered", "注册", "2025-03-20", &[("credit_code", &company_code)]).await;
-        assert!(page.contains(&format!("项目公司\n{company_code}")), "{page}");
+        // The 项目公司 is shown by name with its code, linking to its enterprise record.
+        assert!(page.contains(&format!("项目公司\n长沙星沙固态电池有限公司（{company_code}）")), "{page}");
         let page =
             advance("land_supplied", "供地", "2025-05-08", &[("parcel", "XS2025-018"), ("area_mu", "120.5")]).await;
         assert!(page.contains("120.5 亩（XS2025-018）"), "{page}");

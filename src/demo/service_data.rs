@@ -261,7 +261,9 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Loaded>> {
         ex,
         fetch_all,
         (Uuid, String),
-        "SELECT id, region FROM projects WHERE is_demo AND specialist_id IS NULL ORDER BY total_investment DESC LIMIT 12"
+        "SELECT p.id, p.region FROM projects p JOIN regions g ON g.code = p.region
+         WHERE p.is_demo AND p.specialist_id IS NULL AND g.path LIKE '/43/4301/%'
+         ORDER BY p.total_investment DESC LIMIT 12"
     )?;
     for (i, (id, region)) in key_projects.iter().enumerate() {
         if i % 4 == 3 {
