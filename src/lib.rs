@@ -17,4 +17,5 @@ pub mod projects;
 pub mod reference;
 pub mod regions;
 pub mod reports;
+pub mod service;
 pub mod web;

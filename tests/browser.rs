@@ -253,7 +253,8 @@ async fn an_officer_imports_a_sheet_with_mistakes_fixes_it_moves_a_project_throu
         b.goto(&app, &path).await;
         b.wait_for("推进阶段").await;
         let page = advance("registered", "注册", "2025-03-20", &[("credit_code", &company_code)]).await;
-        assert!(page.contains(&format!("项目公司\n{company_code}")), "{page}");
+        // The 项目公司 is shown by name with its code, linking to its enterprise record.
+        assert!(page.contains(&format!("项目公司\n长沙星沙固态电池有限公司（{company_code}）")), "{page}");
         let page =
             advance("land_supplied", "供地", "2025-05-08", &[("parcel", "XS2025-018"), ("area_mu", "120.5")]).await;
         assert!(page.contains("120.5 亩（XS2025-018）"), "{page}");
@@ -352,5 +353,205 @@ async fn an_officer_imports_a_sheet_with_mistakes_fixes_it_moves_a_project_throu
         assert!(b.print_pdf().await.starts_with("JVBERi0"), "the page prints (base64 of “%PDF-”)");
         b.screenshot("batch-print").await;
         b.quit().await;
+    }
+}
+
+/// No sideways scrolling: the page fits the phone's width.
+async fn fits_the_phone(b: &common::webdriver::Browser<'_>, what: &str) {
+    let sizes = b.exec("return [window.innerWidth, document.documentElement.scrollWidth]", json!([])).await;
+    assert!(sizes[1].as_u64().unwrap() <= sizes[0].as_u64().unwrap(), "{what} scrolls sideways on a phone: {sizes}");
+}
+
+#[tokio::test]
+async fn a_specialist_logs_a_visit_on_a_phone_raises_two_appeals_one_is_rated_satisfied_and_the_other_goes_overdue_and_escalates()
+ {
+    let Some(driver) = start_driver().await else { return };
+    let files = tempfile::tempdir().unwrap();
+    let photo = files.path().join("现场.png");
+    std::fs::write(&photo, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let app = spawn(&t).await;
+        common::enterprise(&t.db, "望城经开区旭日储能科技有限公司", "43011251").await;
+
+        // 1. On a phone: find the enterprise, log the visit with a photo.
+        let b = driver.browser(390, 844).await;
+        b.login(&app, "cs.service", common::PASSWORD).await;
+        b.wait_for("您好").await;
+        let service = b.link("企业服务").await;
+        b.click(&service).await;
+        b.wait_for("应走访企业").await;
+        let log = b.link("登记走访").await;
+        b.click(&log).await;
+        b.wait_path("/service/visits/new").await;
+        b.type_into("form.search input[name=q]", "旭日储能").await;
+        b.click_css("form.search button").await;
+        b.wait_for("查找结果").await;
+        let pick = b.link("望城经开区旭日储能科技有限公司").await;
+        b.click(&pick).await;
+        b.wait_for("企业：望城经开区旭日储能科技有限公司").await;
+        fits_the_phone(&b, "the visit form").await;
+        b.type_into("textarea[name=participants]", "张三\n李四（望城经开区企业服务局）").await;
+        b.type_into("input[name=topics]", "了解二期扩产和用工需求").await;
+        b.type_into("textarea[name=expansion]", "计划明年投资 3 亿元建设二期").await;
+        b.type_into("textarea[name=problems]", "二期用地指标未落实；技工招聘难").await;
+        b.choose_file("input[name=photos]", &photo).await;
+        b.screenshot("service-visit-form-phone").await;
+        b.click_css("#visit-form button[type=submit]").await;
+        let page = b.wait_for("走访已登记，照片 1 张").await;
+        assert!(
+            page.contains("张三（市工信局）") && page.contains("李四（望城经开区企业服务局）"),
+            "{}: {page}",
+            t.label
+        );
+        assert_eq!(b.count(".photos img").await, 1);
+        fits_the_phone(&b, "the visit").await;
+
+        // 2. Two appeals raised from the visit; the second is given to the department at once.
+        let raise = |title: &'static str, category: &'static str, detail: &'static str, dispatch: bool| {
+            let b = &b;
+            async move {
+                b.click_css("#raise").await;
+                b.wait_path("/service/appeals/new").await;
+                fits_the_phone(b, "the appeal form").await;
+                b.type_into("input[name=title]", title).await;
+                b.select("select[name=category]", category).await;
+                b.type_into("textarea[name=detail]", detail).await;
+                if dispatch {
+                    let dept = b
+                        .exec(
+                            "return [...document.querySelectorAll('select[name=department] option')].find(o => o.text === '长沙市 · 市自然资源和规划局').value",
+                            json!([]),
+                        )
+                        .await;
+                    b.select("select[name=department]", dept.as_str().unwrap()).await;
+                }
+                b.click_css("#appeal-new button[type=submit]").await;
+                b.wait_for("已登记").await;
+                b.wait_path("/service/visits/").await;
+            }
+        };
+        raise("二期扩建用地指标尚未落实", "01", "企业计划明年建设二期，需新增工业用地约 30 亩，指标尚未落实", false)
+            .await;
+        raise("标准厂房租赁面积不足", "01", "企业过渡期需租赁标准厂房 5000 平方米，园区现有房源不足", true).await;
+        b.wait_for("本次走访提出的诉求 2 件").await;
+        let appeals = b.table("table.appeals").await;
+        assert_eq!(appeals.len(), 2, "{appeals:?}");
+        b.screenshot("service-visit-with-appeals-phone").await;
+
+        // 3. The first is dispatched from its page.
+        let first = b.link("SQ").await;
+        b.click(&first).await;
+        let page = b.wait_for("二期扩建用地指标尚未落实").await;
+        assert!(page.contains("待受理") && page.contains("复杂（15 个工作日）"), "{page}");
+        let dept = b
+            .exec(
+                "return [...document.querySelectorAll('#act-dispatch option')].find(o => o.text === '长沙市 · 市自然资源和规划局').value",
+                json!([]),
+            )
+            .await;
+        b.select("#act-dispatch select[name=department]", dept.as_str().unwrap()).await;
+        b.click_css("#act-dispatch button").await;
+        b.wait_for("已交办，诉求现为“已交办”").await;
+        let first_path = b.path().await;
+        let first_path = first_path.split('?').next().unwrap().to_string();
+        b.quit().await;
+
+        // 4. The department's handler signs for it and answers in writing, on time.
+        let h = driver.browser(1280, 900).await;
+        h.login(&app, "cs.handler", common::PASSWORD).await;
+        h.wait_for("您好").await;
+        let inbox = h.link("诉求办理").await;
+        h.click(&inbox).await;
+        h.wait_path("/service/inbox").await;
+        let page = h.wait_for("部门待办诉求").await;
+        assert!(page.contains("二期扩建用地指标尚未落实") && page.contains("标准厂房租赁面积不足"), "{page}");
+        h.goto(&app, &first_path).await;
+        h.click_css("#act-accept button").await;
+        h.wait_for("已签收").await;
+        h.type_into(
+            "#act-resolve textarea[name=answer]",
+            "已协调将二期用地纳入年度供地计划，预计 3 月挂牌出让，已书面告知企业",
+        )
+        .await;
+        h.click_css("#act-resolve button").await;
+        h.wait_for("已办结，诉求现为“已办结”").await;
+        h.quit().await;
+
+        // 5. The specialist records the enterprise's evaluation: 满意 closes it.
+        let b = driver.browser(390, 844).await;
+        b.login(&app, "cs.service", common::PASSWORD).await;
+        b.wait_for("您好").await;
+        b.goto(&app, &first_path).await;
+        b.click_css("#act-evaluate input[value='满意']").await;
+        b.click_css("#act-evaluate button").await;
+        let page = b.wait_for("诉求现为“已评价”").await;
+        assert!(page.contains("企业评价：满意") && page.contains("书面答复"), "{page}");
+        b.quit().await;
+
+        // 6. Time passes and the second goes past its deadline: the sweep (run by `serve` every few
+        //    minutes) escalates it by itself.
+        {
+            let mut c = t.db.conn().await.unwrap();
+            let past = zhaoshang::projects::service::today() - time::Duration::days(3);
+            zhaoshang::q_exec!(
+                &mut c.ex(),
+                "UPDATE appeals SET due_on = $1 WHERE title = '标准厂房租赁面积不足'",
+                past
+            )
+            .unwrap();
+        }
+        let r = zhaoshang::service::sweep::run(&t.db, zhaoshang::audit::store::now_micros()).await.unwrap();
+        assert_eq!(r.escalated, 1, "{}", t.label);
+
+        // 7. Red on the department's inbox and figures, and on the city's figures.
+        let h = driver.browser(1280, 900).await;
+        h.login(&app, "cs.handler", common::PASSWORD).await;
+        h.wait_for("您好").await;
+        h.goto(&app, "/service/inbox").await;
+        h.wait_for("逾期 3 天").await;
+        let red = h.exec("return [...document.querySelectorAll('tr.u-bad')].map(r => r.innerText)", json!([])).await;
+        assert!(red.to_string().contains("标准厂房租赁面积不足") && red.to_string().contains("已提级·市级"), "{red}");
+        let color = h.exec("return getComputedStyle(document.querySelector('tr.u-bad td')).color", json!([])).await;
+        assert_eq!(color, "rgb(198, 40, 40)", "overdue rows are red");
+        assert_eq!(h.count("table.figures tr.alarm").await, 1, "the department's own figures are red");
+        h.screenshot("service-inbox-overdue").await;
+        h.quit().await;
+
+        let l = driver.browser(1280, 900).await;
+        l.login(&app, "cs.leader", common::PASSWORD).await;
+        l.wait_for("您好").await;
+        l.goto(&app, "/service/figures?region=4301").await;
+        l.wait_for("诉求办理统计").await;
+        let depts = l.table("#by-department").await;
+        let row = depts.iter().find(|r| r[0] == "长沙市 · 市自然资源和规划局").expect("the department's row");
+        // 收集 2, 已响应 1, 已解决 1, 按期 1, 逾期 1, 提级 1, 响应率 50%, 解决率 50%, 满意率 100%.
+        assert_eq!(&row[1..10], ["2", "1", "1", "1", "1", "1", "50%", "50%", "100%"], "{}: {row:?}", t.label);
+        let red_departments = l
+            .exec(
+                "return [...document.querySelectorAll('#by-department tr.alarm')].map(r => r.cells[0].innerText)",
+                json!([]),
+            )
+            .await;
+        assert_eq!(red_departments, json!(["长沙市 · 市自然资源和规划局"]));
+        let red_regions = l
+            .exec(
+                "return [...document.querySelectorAll('#by-region tr.alarm')].map(r => r.cells[0].innerText)",
+                json!([]),
+            )
+            .await;
+        assert_eq!(red_regions, json!(["望城区", "长沙市合计"]), "{}", t.label);
+        l.screenshot("service-figures-city").await;
+        let (status, bytes) = l.fetch(&app, "/service/figures/export?region=4301").await;
+        assert_eq!(status, 200);
+        assert!(bytes.starts_with(b"PK"), "an xlsx workbook");
+        l.goto(&app, "/service/appeals?flag=escalated").await;
+        let page = l.wait_for("标准厂房租赁面积不足").await;
+        assert!(page.contains("已提级·市级") && page.contains("共 1 件"), "{page}");
+        let link = l.link("SQ").await;
+        l.click(&link).await;
+        let page = l.wait_for("办理记录").await;
+        assert!(page.contains("逾期 3 天未办结，系统自动提级") && page.contains("系统"), "{page}");
+        l.quit().await;
     }
 }

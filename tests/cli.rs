@@ -245,3 +245,26 @@ async fn import_checks_every_row_writes_nothing_on_error_and_export_writes_the_f
         assert!(text(&o).contains("键=值"), "{}", text(&o));
     }
 }
+
+#[tokio::test]
+async fn appeals_sweep_escalates_an_overdue_appeal_once_and_says_what_it_did() {
+    for t in common::backends().await {
+        let t = t.with_demo().await;
+        let ent = common::enterprise(&t.db, "命令行测试企业", "430104").await;
+        let dept = common::department(&t.db, "4301", "市自然资源和规划局").await;
+        let id = common::appeal(&t.db, ent, "430104", Some(dept)).await;
+        let o = zs(&t.url, &["appeals", "sweep"]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(text(&o).contains("逾期未办结 0 件，本次自动提级 0 件"), "{}", text(&o));
+        // Its deadline passed a week ago.
+        {
+            let mut c = t.db.conn().await.unwrap();
+            let past = zhaoshang::projects::service::today() - time::Duration::days(7);
+            zhaoshang::q_exec!(&mut c.ex(), "UPDATE appeals SET due_on = $1 WHERE id = $2", past, id).unwrap();
+        }
+        let o = zs(&t.url, &["appeals", "sweep"]);
+        assert!(text(&o).contains("逾期未办结 1 件，本次自动提级 1 件"), "{}: {}", t.label, text(&o));
+        let o = zs(&t.url, &["appeals", "sweep"]);
+        assert!(text(&o).contains("本次自动提级 0 件，新发通知 0 条"), "idempotent: {}", text(&o));
+    }
+}

@@ -34,6 +34,11 @@ const IMPORT: &[Role] = &[InvestmentOfficer, Reporter];
 const EDIT_ENTERPRISES: &[Role] = &[InvestmentOfficer];
 const EDIT_PROJECTS: &[Role] = &[InvestmentOfficer];
 const MANAGE_EVALUATION: &[Role] = &[Leader, InvestmentOfficer];
+const SERVE: &[Role] = &[ServiceSpecialist];
+/// Appeals are seen in the business scope, and by the department they were given to.
+const SEE_APPEALS: &[Role] = &[Leader, InvestmentOfficer, ServiceSpecialist, DepartmentHandler, Reporter];
+/// Appeals are moved by the service side and by the department that has them.
+const MOVE_APPEALS: &[Role] = &[ServiceSpecialist, DepartmentHandler];
 const REFERENCE: &[Role] =
     &[Leader, InvestmentOfficer, ServiceSpecialist, DepartmentHandler, Reporter, SysAdmin, SecurityAdmin];
 
@@ -163,6 +168,51 @@ fn expected(key: &str) -> Option<(Expect, Body)> {
         "GET /evaluation/flags/{list_id}/bulletin" | "GET /evaluation/flags/{list_id}/export" => {
             (Roles(BUSINESS, true), None)
         }
+        "GET /service"
+        | "GET /service/coverage"
+        | "GET /service/specialists"
+        | "GET /service/visits"
+        | "GET /service/visits/due"
+        | "GET /service/figures"
+        | "GET /service/figures/export"
+        | "GET /api/v1/visits"
+        | "GET /api/v1/appeals/figures" => (Roles(BUSINESS, false), None),
+        "GET /service/enterprises/{enterprise_id}"
+        | "GET /service/projects/{project_id}"
+        | "GET /service/visits/{visit_id}"
+        | "GET /service/visits/{visit_id}/photos/{photo_id}"
+        | "GET /api/v1/visits/{visit_id}" => (Roles(BUSINESS, true), None),
+        "POST /service/enterprises/{enterprise_id}/specialist" | "POST /service/projects/{project_id}/specialist" => {
+            (Roles(SERVE, true), Form(&[("specialist", "")]))
+        }
+        "GET /service/visits/new" | "GET /service/appeals/new" => (Roles(SERVE, false), None),
+        "POST /service/visits" => (Roles(SERVE, false), Multipart),
+        "POST /api/v1/visits" | "POST /api/v1/appeals" => (Roles(SERVE, false), Json("{}")),
+        "POST /service/visits/{visit_id}/photos" => (Roles(SERVE, true), Multipart),
+        "POST /service/appeals" => (Roles(SERVE, false), Form(&[("title", "")])),
+        "GET /service/appeals" | "GET /api/v1/appeals" | "GET /service/notifications" | "GET /service/digest" => {
+            (Roles(SEE_APPEALS, false), None)
+        }
+        "POST /service/notifications/read" => (Roles(SEE_APPEALS, false), Form(&[])),
+        "GET /service/appeals/{appeal_id}" | "GET /api/v1/appeals/{appeal_id}" => (Roles(SEE_APPEALS, true), None),
+        // An unknown move: refused with 422 once the appeal is found in reach, so the run changes nothing.
+        "POST /service/appeals/{appeal_id}/act" => (Roles(MOVE_APPEALS, true), Form(&[("action", "nope")])),
+        "POST /api/v1/appeals/{appeal_id}/transitions" => (Roles(MOVE_APPEALS, true), Json(r#"{"action":"nope"}"#)),
+        // The in-scope appeal is only dispatched: an evaluation is refused by the state machine (422).
+        "POST /api/v1/appeals/{appeal_id}/evaluation" => (Roles(SERVE, true), Json(r#"{"satisfaction":"满意"}"#)),
+        "GET /service/inbox" => (Roles(&[DepartmentHandler], false), None),
+        "GET /service/settings" | "GET /service/departments" | "GET /service/calendar/{year}" => {
+            (Roles(&[SysAdmin], false), None)
+        }
+        "POST /service/departments" => (Roles(&[SysAdmin], false), Form(&[("region", "4301"), ("name", "")])),
+        "POST /service/departments/{department_id}" => {
+            (Roles(&[SysAdmin], true), Form(&[("version", "999"), ("name", "x"), ("active", "是")]))
+        }
+        // Province-wide settings need a province-level grant: every actor here is 长沙's, so all get 403
+        // (tests/service.rs shows hn.sysadmin saving them).
+        "POST /service/settings/rules" | "POST /service/settings/categories" | "POST /service/calendar/{year}" => {
+            (Roles(&[], false), Form(&[]))
+        }
         _ => return Option::None,
     })
 }
@@ -220,6 +270,15 @@ async fn fixture(app: &TestApp) -> Fixture {
     let snapshot_out = common::snapshot(db, "4303").await;
     let list_in = common::flag_list(db, "430104").await;
     let list_out = common::flag_list(db, "4303").await;
+    let visit_in = common::visit(db, ent_in, "430104").await;
+    let visit_out = common::visit(db, ent_out, "4303").await;
+    let photo_in = common::visit_photo(db, visit_in).await;
+    let photo_out = common::visit_photo(db, visit_out).await;
+    // The in-scope appeal is given to cs.handler's department; the other is 湘潭's.
+    let dept_in = common::department(db, "4301", "市自然资源和规划局").await;
+    let dept_out = common::department(db, "4303", "市自然资源和规划局").await;
+    let appeal_in = common::appeal(db, ent_in, "430104", Some(dept_in)).await;
+    let appeal_out = common::appeal(db, ent_out, "4303", Some(dept_out)).await;
     // Audit records written by the creation of the two targets: one in scope, one out.
     let mut conn = db.conn().await.unwrap();
     let (rows, _) =
@@ -240,6 +299,11 @@ async fn fixture(app: &TestApp) -> Fixture {
             ("{project_id}", proj_in.to_string(), proj_out.to_string()),
             ("{evidence_id}", ev_in.to_string(), ev_out.to_string()),
             ("{batch_id}", batch_in.to_string(), batch_out.to_string()),
+            ("{visit_id}", visit_in.to_string(), visit_out.to_string()),
+            ("{photo_id}", photo_in.to_string(), photo_out.to_string()),
+            ("{appeal_id}", appeal_in.to_string(), appeal_out.to_string()),
+            ("{department_id}", dept_in.to_string(), dept_out.to_string()),
+            ("{year}", "2026".into(), "2026".into()),
             ("{snapshot_id}", snapshot_in.to_string(), snapshot_out.to_string()),
             ("{list_id}", list_in.to_string(), list_out.to_string()),
         ],

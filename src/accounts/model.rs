@@ -33,6 +33,14 @@ pub enum Permission {
     /// Enter targets, freeze rankings, choose and publish the quarterly 红旗/蜗牛 lists (weights: at a
     /// province-wide scope).
     ManageEvaluation,
+    /// Serve enterprises and projects in scope: assign specialists, log visits, raise appeals, dispatch
+    /// them, approve extensions, escalate, 督办, and record the enterprise's evaluation.
+    ServeEnterprises,
+    /// Handle the appeals dispatched to one's own department (sign, return, ask for more time, answer).
+    HandleAppeals,
+    /// Service settings: departments in scope; province-wide (on a province-level grant) the deadline
+    /// tiers, the appeal categories, the visiting cadence and the working-day calendar. No business data.
+    ConfigureService,
     ManageUsers,
     ManageGrants,
     ReadAudit,
@@ -92,13 +100,13 @@ impl Role {
         use Permission::*;
         match self {
             Role::Leader => &[ViewReference, ViewBusiness, ManageEvaluation],
-            Role::ServiceSpecialist => &[ViewReference, ViewBusiness],
+            Role::ServiceSpecialist => &[ViewReference, ViewBusiness, ServeEnterprises],
             Role::InvestmentOfficer => {
                 &[ViewReference, ViewBusiness, EditEnterprises, EditProjects, FileReports, Import, ManageEvaluation]
             }
             Role::Reporter => &[ViewReference, ViewBusiness, FileReports, Import],
-            Role::DepartmentHandler => &[ViewReference],
-            Role::SysAdmin => &[ViewReference, ManageUsers],
+            Role::DepartmentHandler => &[ViewReference, HandleAppeals],
+            Role::SysAdmin => &[ViewReference, ManageUsers, ConfigureService],
             Role::SecurityAdmin => &[ViewReference, ManageGrants],
             // The auditor reads the audit log and nothing else.
             Role::Auditor => &[ReadAudit],

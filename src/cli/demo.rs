@@ -53,6 +53,13 @@ pub fn print(r: &DemoResult) {
         ),
         None => println!("演示数据已存在，未改动"),
     }
+    match &r.service {
+        Some(s) => println!(
+            "已载入企业服务演示数据：新增企业 {} 家，近一年走访 {} 次、诉求 {} 件（含逾期提级、延期、退回、不满意重办）",
+            s.enterprises, s.visits, s.appeals
+        ),
+        None => println!("企业服务演示数据已存在，未改动"),
+    }
     if !r.existing.is_empty() {
         println!("演示账号已存在，未改动：{}", r.existing.join("、"));
     }

@@ -1,6 +1,7 @@
 //! Operator commands. `main` parses arguments, sets up logging and dispatches; each
 //! subcommand lives in its own file.
 
+mod appeals;
 mod audit;
 mod backup;
 mod demo;
@@ -50,6 +51,9 @@ enum Command {
     /// Check the audit log
     #[command(subcommand)]
     Audit(audit::Cmd),
+    /// Appeals (诉求): run the overdue sweep on demand
+    #[command(subcommand)]
+    Appeals(appeals::Cmd),
 }
 
 pub fn main() -> ExitCode {
@@ -74,6 +78,7 @@ pub fn main() -> ExitCode {
             Command::Token(c) => token::run(&url, c).await,
             Command::Backup(a) => backup::run(&url, a).await,
             Command::Audit(c) => audit::run(&url, c).await,
+            Command::Appeals(c) => appeals::run(&url, c).await,
         }
     });
     match result {

@@ -22,6 +22,10 @@ pub struct Args {
     /// Mark cookies Secure (when served over HTTPS)
     #[arg(long, env = "ZHAOSHANG_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Minutes between appeal sweeps (overdue escalation, due-soon and overdue notifications); 0 = off.
+    /// Safe on every instance of a cluster: the sweep is idempotent.
+    #[arg(long, env = "ZHAOSHANG_SWEEP_MINUTES", default_value_t = 10)]
+    sweep_minutes: u64,
 }
 
 pub async fn run(url: &str, a: Args) -> anyhow::Result<ExitCode> {
@@ -38,6 +42,9 @@ pub async fn run(url: &str, a: Args) -> anyhow::Result<ExitCode> {
         },
         secure_cookies: a.secure_cookies,
     };
+    if a.sweep_minutes > 0 {
+        crate::service::sweep::spawn_timer(db.clone(), a.sweep_minutes);
+    }
     eprintln!("zhaoshang 已启动：http://{}/login", listener.local_addr()?);
     crate::web::serve(AppState { db, config: Arc::new(config) }, listener).await?;
     Ok(ExitCode::SUCCESS)

@@ -65,6 +65,18 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0010_evaluation.sql"),
         include_str!("../../migrations/postgres/0010_evaluation.sql"),
     ),
+    (
+        20,
+        "service",
+        include_str!("../../migrations/sqlite/0020_service.sql"),
+        include_str!("../../migrations/postgres/0020_service.sql"),
+    ),
+    (
+        21,
+        "calendar_2025_2026",
+        include_str!("../../migrations/sqlite/0021_calendar_2025_2026.sql"),
+        include_str!("../../migrations/postgres/0021_calendar_2025_2026.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -12,6 +12,8 @@ pub mod data;
 pub mod province;
 pub mod recent;
 pub mod rng;
+pub mod service_appeals;
+pub mod service_data;
 
 /// The one password of every demo account (documented in README; demo data only).
 pub const DEMO_PASSWORD: &str = "Zhaoshang@2026";
@@ -25,6 +27,7 @@ pub const DEMO_USERS: &[(&str, &str, &str, Option<&str>, Role, &str)] = &[
     ("cs.leader", "长沙市领导（演示）", "4301", None, Role::Leader, "4301"),
     ("cs.invest", "长沙市招商专员（演示）", "4301", Some("市商务局"), Role::InvestmentOfficer, "4301"),
     ("cs.service", "长沙市服务专员（演示）", "4301", Some("市工信局"), Role::ServiceSpecialist, "4301"),
+    ("wc.service", "望城经开区服务专员（演示）", "43011251", Some("企业服务局"), Role::ServiceSpecialist, "43011251"),
     ("cs.handler", "长沙市部门办理人（演示）", "4301", Some("市自然资源和规划局"), Role::DepartmentHandler, "4301"),
     ("cs.reporter", "长沙市填报员（演示）", "4301", Some("市发改委"), Role::Reporter, "4301"),
     ("cs.sysadmin", "长沙市系统管理员（演示）", "4301", Some("市数据资源局"), Role::SysAdmin, "4301"),
@@ -38,12 +41,15 @@ pub struct DemoResult {
     pub existing: Vec<String>,
     /// What the sources' records added, or None when they were there already.
     pub records: Option<data::Loaded>,
+    /// The year of visits and appeals, or None when it was there already.
+    pub service: Option<service_data::Loaded>,
 }
 
 /// The organisation, then the records from the sources.
 pub async fn load(db: &Db) -> anyhow::Result<DemoResult> {
     let mut r = load_org(db).await?;
     r.records = data::load(db).await?;
+    r.service = service_data::load(db).await?;
     Ok(r)
 }
 
@@ -89,5 +95,6 @@ pub async fn load_org(db: &Db) -> anyhow::Result<DemoResult> {
         service::add_grant(db, &actor, None, u.id, *role, scope).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         created.push((username.to_string(), format!("{}（{}）", role.label(), name), password));
     }
-    Ok(DemoResult { created, existing, records: None })
+    service_data::load_departments(db).await?;
+    Ok(DemoResult { created, existing, records: None, service: None })
 }

@@ -100,6 +100,11 @@ pub async fn guard(rule: Rule, req: Request, next: Next) -> Response {
                 return AppError::Forbidden.into_response();
             }
         }
+        (Rule::AnyOf(ps), Some(u)) => {
+            if !ps.iter().any(|p| u.can(*p)) {
+                return AppError::Forbidden.into_response();
+            }
+        }
     }
     if req.method() == Method::GET || req.method() == Method::HEAD {
         return next.run(req).await;

@@ -51,6 +51,27 @@ async fn home(State(st): State<AppState>, user: CurrentUser, Query(q): Query<Not
             href: "/regions", label: "区划与园区", note: "浏览本辖区的市州、区县与园区"
         });
     }
+    if user.can(Permission::ServeEnterprises) {
+        links.push(QuickLink {
+            href: "/service/visits/new",
+            label: "登记走访",
+            note: "在企业现场用手机登记走访、提出诉求",
+        });
+    }
+    if user.can(Permission::HandleAppeals) {
+        links.push(QuickLink {
+            href: "/service/inbox",
+            label: "部门待办诉求",
+            note: "交办给本部门的诉求，逾期和即将到期的在前",
+        });
+    }
+    if user.can(Permission::ViewBusiness) || user.can(Permission::HandleAppeals) {
+        links.push(QuickLink {
+            href: "/service/digest",
+            label: "每日摘要",
+            note: "逾期、即将到期和新受理的诉求，以及我的通知",
+        });
+    }
     if user.can(Permission::ManageUsers) {
         links.push(QuickLink {
             href: "/admin/users/new", label: "新建用户", note: "为本辖区单位开设账号"

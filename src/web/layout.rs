@@ -48,6 +48,10 @@ pub fn nav_for(u: &CurrentUser) -> Vec<NavItem> {
         v.push(NavItem { href: "/enterprises", label: "企业库", key: "enterprises" });
         v.push(NavItem { href: "/reports", label: "月报", key: "reports" });
         v.push(NavItem { href: "/batches", label: "集中开工/签约", key: "batches" });
+        v.push(NavItem { href: "/service", label: "企业服务", key: "service" });
+    }
+    if u.can(Permission::HandleAppeals) {
+        v.push(NavItem { href: "/service/inbox", label: "诉求办理", key: "inbox" });
     }
     if u.can(Permission::Import) {
         v.push(NavItem { href: "/imports", label: "数据导入", key: "imports" });
@@ -57,6 +61,9 @@ pub fn nav_for(u: &CurrentUser) -> Vec<NavItem> {
     }
     if u.can(Permission::ManageUsers) {
         v.push(NavItem { href: "/admin/users", label: "用户管理", key: "users" });
+    }
+    if u.can(Permission::ConfigureService) {
+        v.push(NavItem { href: "/service/settings", label: "服务设置", key: "service-settings" });
     }
     if u.can(Permission::ManageGrants) {
         v.push(NavItem { href: "/admin/grants", label: "角色授权", key: "grants" });

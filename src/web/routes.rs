@@ -18,6 +18,9 @@ pub enum Rule {
     /// A signed-in user one of whose roles carries the permission. Records are further
     /// checked against the scope inside the handler, through `authz::check`.
     Perm(Permission),
+    /// A signed-in user with any of the permissions (pages both 服务专员 and 部门办理人 use); the
+    /// handler decides what each may see and do.
+    AnyOf(&'static [Permission]),
 }
 
 /// Extra words for the OpenAPI document of an API route.

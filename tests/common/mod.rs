@@ -191,7 +191,8 @@ pub async fn enterprise(db: &Db, name: &str, region: &str) -> uuid::Uuid {
     let now = time::OffsetDateTime::now_utc();
     let e = store::Enterprise {
         id: uuid::Uuid::now_v7(),
-        credit_code: model::CreditCode::synthesize(&format!("{region:0<6}"), serial).to_string(),
+        credit_code: model::CreditCode::synthesize(&format!("{:0<6}", &region[..region.len().min(6)]), serial)
+            .to_string(),
         name: name.into(),
         search_key: model::search_key(name),
         region: region.into(),
@@ -381,4 +382,120 @@ pub async fn report(
     };
     let mut c = db.conn().await.unwrap();
     zhaoshang::reports::store::insert(&mut c.ex(), &r).await.unwrap();
+}
+
+/// The id of a department (region, name), straight from the database.
+pub async fn department(db: &Db, region: &str, name: &str) -> uuid::Uuid {
+    let mut c = db.conn().await.unwrap();
+    zhaoshang::q_scalar!(
+        &mut c.ex(),
+        fetch_one,
+        uuid::Uuid,
+        "SELECT id FROM departments WHERE region = $1 AND name = $2",
+        region,
+        name
+    )
+    .unwrap()
+}
+
+/// A visit to an enterprise straight in the database (a week ago, by 长沙市 · 市工信局); returns its id.
+pub async fn visit(db: &Db, enterprise: uuid::Uuid, region: &str) -> uuid::Uuid {
+    let v = zhaoshang::service::visits_store::Visit {
+        id: uuid::Uuid::now_v7(),
+        enterprise_id: enterprise,
+        project_id: None,
+        region: region.into(),
+        visited_on: zhaoshang::projects::service::today() - time::Duration::days(7),
+        mode: "实地走访".into(),
+        unit_region: "4301".into(),
+        unit_name: "市工信局".into(),
+        topics: "了解生产经营".into(),
+        expansion: None,
+        exit_risk: "无".into(),
+        exit_risk_note: None,
+        problems: None,
+        notes: None,
+        created_by: None,
+        created_by_name: "test".into(),
+        is_demo: false,
+        created_at: time::OffsetDateTime::now_utc(),
+        version: 1,
+    };
+    let people = [zhaoshang::service::visits_model::Participant { name: "张三".into(), unit: "市工信局".into() }];
+    let mut c = db.conn().await.unwrap();
+    zhaoshang::service::visits_store::insert(&mut c.ex(), &v, &people).await.unwrap();
+    v.id
+}
+
+/// A small PNG attached to a visit straight in the database; returns the photo id.
+pub async fn visit_photo(db: &Db, visit: uuid::Uuid) -> uuid::Uuid {
+    let m = zhaoshang::service::visits_store::PhotoMeta {
+        id: uuid::Uuid::now_v7(),
+        visit_id: visit,
+        filename: "现场.png".into(),
+        content_type: "image/png".into(),
+        size: 8,
+        sha256: "0".repeat(64),
+        uploaded_by: "test".into(),
+        uploaded_at: time::OffsetDateTime::now_utc(),
+    };
+    let mut c = db.conn().await.unwrap();
+    zhaoshang::service::visits_store::insert_photo(&mut c.ex(), &m, b"\x89PNG\r\n\x1a\n").await.unwrap();
+    m.id
+}
+
+/// An appeal of an enterprise straight in the database, received now, dispatched to `department` when
+/// given (else pending); returns its id.
+pub async fn appeal(db: &Db, enterprise: uuid::Uuid, region: &str, department: Option<uuid::Uuid>) -> uuid::Uuid {
+    use zhaoshang::service::appeals_store::{self as store, Appeal};
+    let now = zhaoshang::audit::store::now_micros();
+    let mut c = db.conn().await.unwrap();
+    let number = store::next_number(&mut c.ex(), 2026).await.unwrap();
+    let cal = zhaoshang::service::settings::calendar(&mut c.ex()).await.unwrap();
+    let a = Appeal {
+        id: uuid::Uuid::now_v7(),
+        number,
+        title: "二期用地指标尚未落实".into(),
+        detail: "企业反映二期扩建用地指标尚未落实".into(),
+        category: "01".into(),
+        tier: "complex".into(),
+        tier_days: 15,
+        source: "direct".into(),
+        visit_id: None,
+        project_id: None,
+        enterprise_id: Some(enterprise),
+        region: region.into(),
+        level: "county".into(),
+        department_id: department,
+        state: if department.is_some() { "dispatched" } else { "pending" }.into(),
+        contact: None,
+        received_at: now,
+        due_on: zhaoshang::service::calendar::due_date(now, 15, &cal),
+        dispatched_at: department.map(|_| now),
+        accepted_at: None,
+        resolved_at: None,
+        answer: None,
+        satisfaction: None,
+        evaluated_at: None,
+        evaluation_note: None,
+        reopen_count: 0,
+        return_reason: None,
+        extension_days: None,
+        extension_reason: None,
+        extended: false,
+        supervision: None,
+        supervisor_id: None,
+        supervisor_name: None,
+        escalations: 0,
+        escalated_at: None,
+        auto_escalated_due: None,
+        created_by: None,
+        created_by_name: "test".into(),
+        is_demo: false,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    store::insert(&mut c.ex(), &a).await.unwrap();
+    a.id
 }

@@ -1,0 +1,295 @@
+//! Appeal use cases: who may reach an appeal, and raising one. Moves are in `appeals_act`.
+
+use super::appeals_model::{Level, Source, State};
+use super::appeals_store::{self as store, Appeal, Reach, Row};
+use super::calendar::{beijing_date, due_date};
+use super::departments::{self, Department};
+use super::settings;
+use crate::accounts::authz::{self, CurrentUser};
+use crate::accounts::model::Permission;
+use crate::audit::{self, Actor, Change};
+use crate::db::{Db, Ex};
+use crate::error::{AppError, AppResult, FieldError};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// Which appeals a user reaches: those in their business scope, and their department's.
+pub async fn reach(ex: &mut Ex<'_>, user: &CurrentUser) -> Result<(Reach, Option<Department>), sqlx::Error> {
+    let dept = departments::handled_by(ex, user).await?;
+    let paths = crate::accounts::service::scope_paths(user, Permission::ViewBusiness);
+    Ok((Reach { paths, department: dept.as_ref().map(|d| d.id) }, dept))
+}
+
+/// What a user may do with one appeal.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Access {
+    /// Sees it through their business scope.
+    pub view: bool,
+    /// Serves it: 服务专员 with the appeal in scope.
+    pub service: bool,
+    /// Handles it: 部门办理人 of the department that has it.
+    pub department: bool,
+}
+
+pub fn access(user: &CurrentUser, row: &Row, dept: Option<&Department>) -> Access {
+    Access {
+        view: authz::check(user, Permission::ViewBusiness, Some(&row.region_path)).is_ok(),
+        service: authz::check(user, Permission::ServeEnterprises, Some(&row.region_path)).is_ok(),
+        department: dept.is_some_and(|d| Some(d.id) == row.a.department_id),
+    }
+}
+
+/// An appeal the user may reach, with what they may do; 404 otherwise.
+pub async fn visible(db: &Db, user: &CurrentUser, id: &str) -> AppResult<(Row, Access)> {
+    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+    let mut conn = db.conn().await?;
+    let row = store::get(&mut conn.ex(), id).await?.ok_or(AppError::NotFound)?;
+    let dept = departments::handled_by(&mut conn.ex(), user).await?;
+    let a = access(user, &row, dept.as_ref());
+    if !(a.view || a.service || a.department) {
+        return Err(AppError::NotFound);
+    }
+    Ok((row, a))
+}
+
+/// Raw input for a new appeal (form or API).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NewInput {
+    pub title: String,
+    pub detail: String,
+    /// Category code or name.
+    pub category: String,
+    /// Deadline tier (紧急/一般/复杂 or its code); empty: the category's default.
+    pub tier: String,
+    /// Enterprise id or 统一社会信用代码.
+    pub enterprise: String,
+    pub project: String,
+    pub visit: String,
+    pub contact: String,
+    /// Dispatch at once to this department (id), optional.
+    pub department: String,
+}
+
+fn text(field: &str, label: &str, s: &str, max: usize, required: bool, errors: &mut Vec<FieldError>) -> String {
+    let s = s.trim();
+    let n = s.chars().count();
+    if required && n == 0 {
+        errors.push(FieldError { field: field.into(), message: format!("请填写{label}") });
+    } else if n > max {
+        errors
+            .push(FieldError {
+                field: field.into(), message: format!("{label}不能超过 {max} 个字（现为 {n} 个字）")
+            });
+    }
+    s.to_string()
+}
+
+fn uuid_field(field: &str, label: &str, s: &str, errors: &mut Vec<FieldError>) -> Option<Uuid> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    match Uuid::parse_str(s) {
+        Ok(u) => Some(u),
+        Err(_) => {
+            errors.push(FieldError { field: field.into(), message: format!("{label}“{s}”不是有效的编号") });
+            None
+        }
+    }
+}
+
+/// Raises an appeal: checked fields, the category's tier and deadline on the calendar, the owning
+/// region from the enterprise (or project), its number, an event and the audit record; dispatched at
+/// once when a department is given.
+pub async fn create(db: &Db, user: &CurrentUser, actor: &Actor, i: &NewInput) -> AppResult<Appeal> {
+    let mut errors = Vec::new();
+    let title = text("title", "诉求标题", &i.title, 60, true, &mut errors);
+    let detail = text("detail", "诉求内容", &i.detail, 2000, true, &mut errors);
+    let contact = text("contact", "企业联系人", &i.contact, 60, false, &mut errors);
+    let visit_id = uuid_field("visit", "走访记录", &i.visit, &mut errors);
+    let project_id = uuid_field("project", "项目", &i.project, &mut errors);
+    let department = uuid_field("department", "承办部门", &i.department, &mut errors);
+    if i.category.trim().is_empty() {
+        errors.push(FieldError { field: "category".into(), message: "请选择诉求分类".into() });
+    }
+    let mut tx = db.begin().await?;
+    let category = match i.category.trim() {
+        "" => None,
+        c => match settings::category(&mut tx.ex(), c).await? {
+            Some(cat) if cat.active => Some(cat),
+            Some(cat) => {
+                errors.push(FieldError {
+                    field: "category".into(), message: format!("诉求分类“{}”已停用", cat.name)
+                });
+                None
+            }
+            None => {
+                errors
+                    .push(FieldError { field: "category".into(), message: format!("诉求分类“{c}”不存在") });
+                None
+            }
+        },
+    };
+    let tiers = settings::tiers(&mut tx.ex()).await?;
+    let tier_code = match (i.tier.trim(), &category) {
+        ("", Some(c)) => Some(c.tier.clone()),
+        ("", None) => None,
+        (t, _) => match tiers.iter().find(|x| x.code == t || x.name == t) {
+            Some(x) => Some(x.code.clone()),
+            None => {
+                let names: Vec<_> = tiers.iter().map(|t| t.name.as_str()).collect();
+                errors.push(FieldError {
+                    field: "tier".into(),
+                    message: format!("期限档次“{t}”无效，可选：{}", names.join("、")),
+                });
+                None
+            }
+        },
+    };
+    // What the appeal is about: a visit brings its enterprise (and project); else an enterprise or a project.
+    let mut enterprise_id = None;
+    let mut project_id = project_id;
+    if let Some(v) = visit_id {
+        match super::visits_store::get(&mut tx.ex(), v).await? {
+            Some(visit) if authz::check(user, Permission::ViewBusiness, Some(&visit.region_path)).is_ok() => {
+                enterprise_id = Some(visit.v.enterprise_id);
+                project_id = project_id.or(visit.v.project_id);
+            }
+            _ => errors.push(FieldError { field: "visit".into(), message: "走访记录不存在".into() }),
+        }
+    }
+    if enterprise_id.is_none() && !i.enterprise.trim().is_empty() {
+        let e = i.enterprise.trim();
+        let found = match Uuid::parse_str(e) {
+            Ok(id) => crate::enterprises::store::get(&mut tx.ex(), id).await?,
+            Err(_) => crate::enterprises::store::by_credit_code(&mut tx.ex(), &e.to_uppercase()).await?,
+        };
+        match found {
+            Some(row) if authz::check(user, Permission::ServeEnterprises, Some(&row.region_path)).is_ok() => {
+                enterprise_id = Some(row.e.id)
+            }
+            Some(_) => errors
+                .push(FieldError {
+                    field: "enterprise".into(), message: format!("企业“{e}”不在您的管辖范围内")
+                }),
+            None => errors.push(FieldError {
+                field: "enterprise".into(), message: format!("企业“{e}”未在企业库登记")
+            }),
+        }
+    }
+    let project = match project_id {
+        Some(p) => match crate::projects::store::get(&mut tx.ex(), p).await? {
+            Some(row) => Some(row),
+            None => {
+                errors.push(FieldError { field: "project".into(), message: "项目不存在".into() });
+                None
+            }
+        },
+        None => None,
+    };
+    let region_code = match (enterprise_id, &project) {
+        (Some(e), _) => crate::enterprises::store::get(&mut tx.ex(), e).await?.map(|r| r.e.region),
+        (None, Some(p)) => Some(p.p.region.clone()),
+        (None, None) => {
+            if errors.iter().all(|e| e.field != "enterprise" && e.field != "visit" && e.field != "project") {
+                errors.push(FieldError {
+                    field: "enterprise".into(), message: "请选择提出诉求的企业或项目".into()
+                });
+            }
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(crate::projects::service::invalid(errors));
+    }
+    let region =
+        crate::regions::store::get(&mut tx.ex(), &region_code.expect("checked")).await?.ok_or(AppError::NotFound)?;
+    if authz::check(user, Permission::ServeEnterprises, Some(&region.path)).is_err() {
+        return Err(AppError::field("enterprise", format!("“{}”不在您的管辖范围内", region.name)));
+    }
+    let (category, tier_code) = (category.expect("checked"), tier_code.expect("checked"));
+    let tier_days = tiers.iter().find(|t| t.code == tier_code).map(|t| t.days).unwrap_or(7);
+    let cal = settings::calendar(&mut tx.ex()).await?;
+    let now = crate::audit::store::now_micros();
+    let source = match (visit_id, &project) {
+        (Some(_), _) => Source::Visit,
+        (None, Some(_)) => Source::Project,
+        (None, None) => Source::Direct,
+    };
+    let mut a = Appeal {
+        id: Uuid::now_v7(),
+        number: store::next_number(&mut tx.ex(), beijing_date(now).year()).await?,
+        title,
+        detail,
+        category: category.code.clone(),
+        tier: tier_code,
+        tier_days,
+        source: source.code().into(),
+        visit_id,
+        project_id: project.as_ref().map(|p| p.p.id),
+        enterprise_id,
+        region: region.code.clone(),
+        level: Level::of_region_level(&region.level).code().into(),
+        department_id: None,
+        state: State::Pending.code().into(),
+        contact: (!contact.is_empty()).then_some(contact),
+        received_at: now,
+        due_on: due_date(now, tier_days.clamp(1, 365) as u32, &cal),
+        dispatched_at: None,
+        accepted_at: None,
+        resolved_at: None,
+        answer: None,
+        satisfaction: None,
+        evaluated_at: None,
+        evaluation_note: None,
+        reopen_count: 0,
+        return_reason: None,
+        extension_days: None,
+        extension_reason: None,
+        extended: false,
+        supervision: None,
+        supervisor_id: None,
+        supervisor_name: None,
+        escalations: 0,
+        escalated_at: None,
+        auto_escalated_due: None,
+        created_by: actor.id,
+        created_by_name: actor.name.clone(),
+        is_demo: false,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    store::insert(&mut tx.ex(), &a).await?;
+    store::log(&mut tx.ex(), a.id, now, &actor.name, "create", None, State::Pending.code(), Some(&a.title)).await?;
+    audit::record(
+        &mut tx.ex(),
+        actor,
+        Change {
+            action: "appeal.create",
+            entity: "appeal",
+            entity_id: a.id.to_string(),
+            region: Some(a.region.clone()),
+            before: None,
+            after: Some(serde_json::to_value(&a).unwrap_or_default()),
+        },
+    )
+    .await?;
+    if let Some(d) = department {
+        a = super::appeals_act::dispatch_in(&mut tx, actor, a, d, &cal).await?;
+    }
+    tx.commit().await?;
+    Ok(a)
+}
+
+/// The appeal number's year and the received day are Beijing's.
+pub fn received_day(a: &Appeal) -> time::Date {
+    beijing_date(a.received_at)
+}
+
+/// For tests and the sweep: the instant now, as the database keeps it.
+pub fn now() -> OffsetDateTime {
+    crate::audit::store::now_micros()
+}

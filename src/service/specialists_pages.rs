@@ -1,0 +1,284 @@
+//! Service pages of one enterprise or project (specialist and handovers, visits, appeals), the
+//! coverage list (key records without a specialist) and the specialists' workloads.
+
+use super::pages::refusal;
+use super::specialists::{self, Assignment, Candidate, Covered, Kind, Workload};
+use super::visits_model::{Tier, VisitDue, visit_due};
+use crate::accounts::authz::{self, CurrentUser};
+use crate::accounts::model::Permission;
+use crate::accounts::pages::actor;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::web::AppState;
+use crate::web::auth::{ClientIp, urlencode};
+use crate::web::layout::{Layout, html};
+use crate::web::routes::{Routes, Rule};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::Method;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use uuid::Uuid;
+
+pub fn routes(r: Routes) -> Routes {
+    use Permission::*;
+    r.page(Method::GET, "/service/enterprises/{enterprise_id}", Rule::Perm(ViewBusiness), "企业服务档案", enterprise)
+        .page(
+            Method::POST,
+            "/service/enterprises/{enterprise_id}/specialist",
+            Rule::Perm(ServeEnterprises),
+            "指定或更换企业服务专员",
+            assign_enterprise,
+        )
+        .page(Method::GET, "/service/projects/{project_id}", Rule::Perm(ViewBusiness), "项目服务档案", project)
+        .page(
+            Method::POST,
+            "/service/projects/{project_id}/specialist",
+            Rule::Perm(ServeEnterprises),
+            "指定或更换项目服务专员",
+            assign_project,
+        )
+        .page(
+            Method::GET,
+            "/service/coverage",
+            Rule::Perm(ViewBusiness),
+            "服务专员覆盖（未配专员的重点企业和项目）",
+            coverage,
+        )
+        .page(Method::GET, "/service/specialists", Rule::Perm(ViewBusiness), "服务专员工作量", workloads)
+}
+
+#[derive(Template)]
+#[template(path = "service/record.html")]
+struct RecordPage {
+    l: Layout,
+    kind: Kind,
+    id: Uuid,
+    name: String,
+    region_name: String,
+    /// Enterprise: tier and cadence status; project: stage.
+    facts: Vec<(&'static str, String)>,
+    current: Option<Assignment>,
+    history: Vec<Assignment>,
+    candidates: Vec<Candidate>,
+    visits: Vec<super::visits_store::Row>,
+    appeals: Vec<super::appeals_pages::Line>,
+    can_serve: bool,
+    errors: Vec<FieldError>,
+    back: String,
+}
+
+async fn record_page(
+    st: &AppState,
+    user: &CurrentUser,
+    kind: Kind,
+    id: &str,
+    notice: Option<String>,
+    errors: Vec<FieldError>,
+) -> AppResult<RecordPage> {
+    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+    let mut conn = st.db.conn().await?;
+    let (_, path, name) = specialists::target(&mut conn.ex(), kind, id).await?.ok_or(AppError::NotFound)?;
+    authz::check(user, Permission::ViewBusiness, Some(&path))?;
+    let region_name =
+        crate::regions::store::get(&mut conn.ex(), path.trim_end_matches('/').rsplit('/').next().unwrap_or(""))
+            .await?
+            .map(|r| r.name)
+            .unwrap_or_default();
+    let history = specialists::history(&mut conn.ex(), kind, id).await?;
+    let current = history.iter().find(|a| a.ended_at.is_none()).cloned();
+    let can_serve = authz::check(user, Permission::ServeEnterprises, Some(&path)).is_ok();
+    let candidates = if can_serve { specialists::candidates(&mut conn.ex(), &path).await? } else { vec![] };
+    let today = crate::projects::service::today();
+    let mut facts = Vec::new();
+    let mut visits = Vec::new();
+    let appeal_cond = match kind {
+        Kind::Enterprise => {
+            let e = crate::enterprises::store::get(&mut conn.ex(), id).await?.ok_or(AppError::NotFound)?;
+            let tier = Tier::of(e.e.tags, e.e.size.as_deref());
+            let rules = super::settings::rules(&mut conn.ex()).await?;
+            let (rows, _) =
+                super::visits_store::page(&mut conn.ex(), &[path.clone()], None, None, None, None, None, Some(id), 1)
+                    .await?;
+            let due: VisitDue = visit_due(rows.first().map(|r| r.v.visited_on), rules.cadence.days(tier), today);
+            facts.push(("企业分级", format!("{}（每 {} 天走访一次）", tier.label(), rules.cadence.days(tier))));
+            facts.push(("走访状态", due.label()));
+            facts.push(("标签", if e.e.tags == 0 { "—".into() } else { e.tag_labels() }));
+            visits = rows.into_iter().take(20).collect();
+            "a.enterprise_id = $1"
+        }
+        Kind::Project => {
+            let p = crate::projects::store::get(&mut conn.ex(), id).await?.ok_or(AppError::NotFound)?;
+            facts.push(("阶段", crate::projects::pages::stage_label(&p.p.stage).to_string()));
+            facts.push(("总投资", crate::projects::pages::money(&p.p.total_investment)));
+            "a.project_id = $1"
+        }
+    };
+    let sql = format!("{} WHERE {appeal_cond} ORDER BY a.received_at DESC LIMIT 100", super::appeals_store::select());
+    let rows: Vec<super::appeals_store::Row> =
+        crate::q_as!(&mut conn.ex(), fetch_all, super::appeals_store::Row, sqlx::AssertSqlSafe(sql.as_str()), id)?;
+    let cal = super::settings::calendar(&mut conn.ex()).await?;
+    let appeals = rows
+        .into_iter()
+        .map(|r| super::appeals_pages::Line { u: super::appeals_pages::urgency(&r, today, &cal), r })
+        .collect();
+    let back = match kind {
+        Kind::Enterprise => format!("/enterprises/{id}"),
+        Kind::Project => format!("/projects/{id}"),
+    };
+    Ok(RecordPage {
+        l: Layout::new(&format!("{name} · 服务档案"), Some(user), "service").with_notice(notice),
+        kind,
+        id,
+        name,
+        region_name,
+        facts,
+        current,
+        history,
+        candidates,
+        visits,
+        appeals,
+        can_serve,
+        errors,
+        back,
+    })
+}
+
+#[derive(Deserialize)]
+struct NoticeQuery {
+    notice: Option<String>,
+}
+
+async fn enterprise(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> AppResult<Html<String>> {
+    html(&record_page(&st, &user, Kind::Enterprise, &id, q.notice, vec![]).await?)
+}
+
+async fn project(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> AppResult<Html<String>> {
+    html(&record_page(&st, &user, Kind::Project, &id, q.notice, vec![]).await?)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AssignForm {
+    specialist: String,
+    current: String,
+    note: String,
+}
+
+async fn assign(
+    st: AppState,
+    user: CurrentUser,
+    ip: ClientIp,
+    kind: Kind,
+    id: String,
+    f: AssignForm,
+) -> AppResult<Response> {
+    let seen = Uuid::parse_str(f.current.trim()).ok();
+    let path = match kind {
+        Kind::Enterprise => "enterprises",
+        Kind::Project => "projects",
+    };
+    match specialists::assign(&st.db, &user, &actor(&user, &ip), kind, &id, &f.specialist, seen, &f.note).await {
+        Ok(a) => {
+            let done = format!("服务专员已指定为{}", a.specialist_name);
+            Ok(Redirect::to(&format!("/service/{path}/{id}?notice={}", urlencode(&done))).into_response())
+        }
+        Err(e) => {
+            let (status, errors) = refusal(e)?;
+            Ok((status, html(&record_page(&st, &user, kind, &id, None, errors).await?)?).into_response())
+        }
+    }
+}
+
+async fn assign_enterprise(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Path(id): Path<String>,
+    Form(f): Form<AssignForm>,
+) -> AppResult<Response> {
+    assign(st, user, ip, Kind::Enterprise, id, f).await
+}
+
+async fn assign_project(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Path(id): Path<String>,
+    Form(f): Form<AssignForm>,
+) -> AppResult<Response> {
+    assign(st, user, ip, Kind::Project, id, f).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CoverageQuery {
+    mine: Option<String>,
+    region: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "service/coverage.html")]
+struct CoveragePage {
+    l: Layout,
+    mine: bool,
+    enterprises: Vec<Covered>,
+    projects: Vec<Covered>,
+    limit: i64,
+}
+
+async fn coverage(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<CoverageQuery>,
+) -> AppResult<Html<String>> {
+    let rp = super::pages::region_path(&st, &user, Permission::ViewBusiness, &q.region).await?;
+    let paths = match rp {
+        Some(p) => vec![p],
+        None => crate::accounts::service::scope_paths(&user, Permission::ViewBusiness),
+    };
+    let mine = super::appeals_store::some(&q.mine).is_some();
+    let me = mine.then_some(user.id);
+    let limit = 500;
+    let mut conn = st.db.conn().await?;
+    let enterprises = specialists::enterprises(&mut conn.ex(), &paths, me, limit).await?;
+    let projects = specialists::projects(&mut conn.ex(), &paths, me, limit).await?;
+    html(&CoveragePage {
+        l: Layout::new(if mine { "我服务的企业与项目" } else { "服务专员覆盖" }, Some(&user), "service"),
+        mine,
+        enterprises,
+        projects,
+        limit,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "service/specialists.html")]
+struct WorkloadPage {
+    l: Layout,
+    rows: Vec<Workload>,
+}
+
+async fn workloads(State(st): State<AppState>, user: CurrentUser) -> AppResult<Html<String>> {
+    let since = crate::projects::service::today() - time::Duration::days(90);
+    let mut conn = st.db.conn().await?;
+    let mut rows: Vec<Workload> = Vec::new();
+    for p in crate::accounts::service::scope_paths(&user, Permission::ViewBusiness) {
+        for w in specialists::workloads(&mut conn.ex(), &p, since).await? {
+            if !rows.iter().any(|x| x.id == w.id) {
+                rows.push(w);
+            }
+        }
+    }
+    html(&WorkloadPage { l: Layout::new("服务专员工作量", Some(&user), "service"), rows })
+}
