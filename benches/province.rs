@@ -3,6 +3,8 @@
 //! docs/benchmarks.md; `cargo bench --bench province -- --help` for the options.
 
 // A bench target's root resolves modules beside it, so name the folder that holds its parts.
+#[path = "province/evaluation.rs"]
+mod evaluation;
 #[path = "province/import.rs"]
 mod import;
 #[path = "province/load.rs"]
@@ -28,7 +30,7 @@ const HELP: &str = "cargo bench --bench province -- [选项]
   --warmup N                       每个场景的预热时长（默认 2）
   --clients N                      并发客户端数（默认 32）
   --import-rows N                  导入文件的行数（默认 100000）
-  --only a,b                       只跑部分场景：list,html,detail,report,import";
+  --only a,b                       只跑部分场景：list,html,detail,report,eval,import";
 
 struct Opts {
     backends: Vec<String>,
@@ -224,6 +226,17 @@ async fn bench(o: &Opts, backend: &str) -> anyhow::Result<()> {
         let b = scenarios::report_bare(&ctx, for_bare, user).await;
         let met = h.rps() >= 500.0;
         lines.push(row("月报填报 API（含审计）", &h, Some(&b), "≥ 500/s", met));
+    }
+    if wants("eval") {
+        let (_, hn_token) = token("hn.leader").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let cookie = login(&server.base, "hn.leader").await;
+        let cold_server = setup::Server::start_with(&url, &[("ZHAOSHANG_EVAL_CACHE", "off")])?;
+        let cold = Ctx { base: cold_server.base.clone(), server_pid: cold_server.pid().to_string(), ..ctx.clone() };
+        let s = evaluation::setup(&ctx, hn_token, cookie).await?;
+        eprintln!("  考核评价：{} 期间 {}，季度 {}", s.province.name, s.period.code(), s.quarter.code());
+        for (name, h, b, target, met) in evaluation::run(&ctx, &cold, &s).await? {
+            lines.push(row(&name, &h, b.as_ref(), target, met));
+        }
     }
     let hwm = setup::status_kb(server.pid(), "VmHWM:").unwrap_or(0) as f64 / 1024.0;
     let mut import_lines = Vec::new();

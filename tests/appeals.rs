@@ -446,10 +446,71 @@ async fn figures_show_dashes_without_appeals_and_count_the_city_and_its_departme
         // The cockpit's entry point gives the same totals.
         let mut c = t.db.conn().await.unwrap();
         let today = zhaoshang::projects::service::today();
-        let f =
-            zhaoshang::service::figures::for_region(&mut c.ex(), "/43/4301/", today - time::Duration::days(1), today)
-                .await
-                .unwrap();
+        let (f, units) = zhaoshang::service::figures::by_child(
+            &mut c.ex(),
+            "/43/4301/",
+            today - time::Duration::days(1),
+            today,
+            today,
+        )
+        .await
+        .unwrap();
+        assert_eq!(units.values().map(|u| u.collected).sum::<i64>(), f.collected, "the units add up to the city");
         assert_eq!((f.collected, f.responded), (2, 0));
+    }
+}
+
+#[tokio::test]
+async fn an_overdue_appeal_shows_red_on_the_cockpit_of_its_city_and_of_the_province() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let app = spawn(&t).await;
+        let ent = common::enterprise(&t.db, "芙蓉测试商贸有限公司", "430102").await;
+        let dept = common::department(&t.db, "4301", "市自然资源和规划局").await;
+        let late = common::appeal(&t.db, ent, "430102", Some(dept)).await;
+        common::appeal(&t.db, ent, "430102", None).await;
+        // The first was received weeks ago (this year still) and its deadline has passed.
+        let now = zhaoshang::audit::store::now_micros();
+        let today = zhaoshang::projects::service::today();
+        let back = now - time::Duration::days(30);
+        let received =
+            if back.year() == now.year() { back } else { now.replace_date(today.replace_ordinal(1).unwrap()) };
+        let mut c = t.db.conn().await.unwrap();
+        zhaoshang::q_exec!(
+            &mut c.ex(),
+            "UPDATE appeals SET received_at = $1, due_on = $2 WHERE id = $3",
+            received,
+            today - time::Duration::days(10),
+            late
+        )
+        .unwrap();
+        drop(c);
+        let year = today.year().to_string();
+
+        let hn = app.login("hn.leader").await;
+        let j: Value = hn.get(&app, &format!("/api/v1/cockpit?region=43&period={year}")).await.json().await.unwrap();
+        let s = &j["service"];
+        assert_eq!((s["total"]["collected"].as_i64(), s["total"]["overdue"].as_i64()), (Some(2), Some(1)), "{s}");
+        let cs = s["units"].as_array().unwrap().iter().find(|u| u["region"] == "4301").expect("长沙市");
+        assert_eq!((cs["collected"].as_i64(), cs["overdue"].as_i64()), (Some(2), Some(1)));
+        let page = hn.get(&app, &format!("/cockpit?region=43&period={year}")).await.text().await.unwrap();
+        assert!(page.contains(r#"<tr class="alarm"><td><a href="/service/figures?region=4301&"#), "{page}");
+        assert!(
+            !page.contains(r#"<tr class="alarm"><td><a href="/service/figures?region=4302"#),
+            "株洲 has none overdue"
+        );
+
+        let city = app.login("cs.leader").await;
+        let page = city.get(&app, &format!("/cockpit?region=4301&period={year}")).await.text().await.unwrap();
+        assert!(page.contains(r#"<tr class="alarm"><td><a href="/service/figures?region=430102&"#), "{page}");
+        assert!(page.contains("逾期未办结"));
+        // The cockpit's workbook carries the same figures.
+        let r = city.get(&app, &format!("/cockpit/export?region=4301&period={year}")).await;
+        let book = r.bytes().await.unwrap();
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(book.to_vec())).unwrap();
+        let sheet = calamine::Reader::worksheet_range(&mut wb, "企业服务诉求").unwrap();
+        let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        let total = rows.iter().find(|r| r[0] == "长沙市合计").expect("a total line");
+        assert_eq!((total[1].as_str(), total[3].as_str()), ("2", "1"), "{rows:?}");
     }
 }

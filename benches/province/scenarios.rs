@@ -31,7 +31,7 @@ pub struct Ctx {
     pub session_cookie: String,
 }
 
-fn http_clients(n: usize, header: (&str, String)) -> Arc<Vec<reqwest::Client>> {
+pub fn http_clients(n: usize, header: (&str, String)) -> Arc<Vec<reqwest::Client>> {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
         reqwest::header::HeaderName::from_bytes(header.0.as_bytes()).unwrap(),
@@ -51,7 +51,7 @@ fn http_clients(n: usize, header: (&str, String)) -> Arc<Vec<reqwest::Client>> {
 
 /// Runs an HTTP job on its own single-threaded runtime: the load generator shares the machine
 /// with the server, and this keeps it to one core at most.
-fn http_run<J: load::Job>(ctx: &Ctx, job: J) -> Stats {
+pub fn http_run<J: load::Job>(ctx: &Ctx, job: J) -> Stats {
     let (clients, warmup, secs, pid) = (ctx.clients, ctx.warmup, ctx.secs, ctx.server_pid.clone());
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -61,11 +61,11 @@ fn http_run<J: load::Job>(ctx: &Ctx, job: J) -> Stats {
     .unwrap()
 }
 
-async fn bare_run<J: load::Job>(ctx: &Ctx, job: J) -> Stats {
+pub async fn bare_run<J: load::Job>(ctx: &Ctx, job: J) -> Stats {
     load::run(ctx.clients, ctx.warmup, ctx.secs, job, "self", &ctx.server_pid).await
 }
 
-async fn fetch(req: reqwest::RequestBuilder, expect: u16) -> Option<Result<(), String>> {
+pub async fn fetch(req: reqwest::RequestBuilder, expect: u16) -> Option<Result<(), String>> {
     Some(match req.send().await {
         Ok(r) if r.status().as_u16() == expect => r.bytes().await.map(|_| ()).map_err(|e| e.to_string()),
         Ok(r) => {

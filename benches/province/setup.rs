@@ -97,10 +97,16 @@ pub struct Server {
 
 impl Server {
     pub fn start(url: &str) -> anyhow::Result<Server> {
+        Self::start_with(url, &[])
+    }
+
+    /// The server with extra environment (ZHAOSHANG_EVAL_CACHE=off for the cold cockpit).
+    pub fn start_with(url: &str, env: &[(&str, &str)]) -> anyhow::Result<Server> {
         let mut child = Command::new(env!("CARGO_BIN_EXE_zhaoshang"))
             .args(["serve", "--addr", "127.0.0.1:0"])
             .env("ZHAOSHANG_DATABASE_URL", url)
             .env("ZHAOSHANG_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()?;

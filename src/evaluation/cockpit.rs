@@ -11,6 +11,7 @@ use crate::error::AppResult;
 use crate::projects::stage::Stage;
 use crate::regions::model::Region;
 use crate::reports::model::YearMonth;
+use crate::service::figures::{self as service_figures, Figures};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -51,6 +52,17 @@ pub struct Cockpit {
     pub funnel: Vec<(&'static str, &'static str, i64, i64)>,
     /// Whether the scope has units under it (a park has none: the next click is its project list).
     pub has_units: bool,
+    /// The enterprise service figures of appeals received in the period (issue: enterprise service).
+    pub service: Arc<Service>,
+}
+
+/// Appeals received in the period, for the scope and each unit under it (by region code).
+#[derive(Debug, Clone, Serialize)]
+pub struct Service {
+    pub from: time::Date,
+    pub to: time::Date,
+    pub total: Figures,
+    pub units: BTreeMap<String, Figures>,
 }
 
 pub fn headline(total: &Facts, last_year: &Facts, targets: &[(String, i64)]) -> Vec<Headline> {
@@ -102,7 +114,18 @@ pub async fn build(db: &Db, scope: &Region, period: Period) -> AppResult<Cockpit
     })
     .await
     .map(|a| (a.0.clone(), a.1.clone()))?;
-    Ok(assemble(eval, &months, &sums, &stages))
+    // "Overdue" moves with the calendar, not only with changes: today is part of the key.
+    let today = crate::projects::service::today();
+    let (from, to) = period.days();
+    let to = to.min(today);
+    let key = format!("cockpit-service:{}:{}:{today}", scope.code, period.code());
+    let service = super::cache::get_or(db, key, async {
+        let mut conn = db.conn().await?;
+        let (total, units) = service_figures::by_child(&mut conn.ex(), &scope.path, from, to, today).await?;
+        Ok::<_, crate::error::AppError>(Service { from, to, total, units })
+    })
+    .await?;
+    Ok(assemble(eval, &months, &sums, &stages, service))
 }
 
 pub fn assemble(
@@ -110,6 +133,7 @@ pub fn assemble(
     months: &[YearMonth],
     sums: &BTreeMap<String, MonthSums>,
     stages: &BTreeMap<String, (i64, i64)>,
+    service: Arc<Service>,
 ) -> Cockpit {
     let headline = headline(&eval.total, &eval.total_last_year, &eval.targets);
     let trend = months.iter().map(|m| (m.label(), sums.get(&m.label()).copied().unwrap_or_default())).collect();
@@ -121,7 +145,7 @@ pub fn assemble(
         })
         .collect();
     let has_units = eval.units.iter().any(|u| u.code != eval.scope);
-    Cockpit { eval, headline, trend, funnel, has_units }
+    Cockpit { eval, headline, trend, funnel, has_units, service }
 }
 
 #[cfg(test)]

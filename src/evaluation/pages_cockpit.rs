@@ -97,6 +97,25 @@ impl CockpitPage {
             .map(|(m, s)| (m.clone(), format!("{:.2}", s.invest as f64 / YI), format!("{:.2}", s.funds as f64 / YI)))
             .collect()
     }
+    /// Each unit's appeal figures (units without appeals show zeros and dashes), then the scope's own.
+    fn service_rows(&self) -> Vec<(String, String, crate::service::figures::Figures)> {
+        let s = &self.c.service;
+        let mut rows: Vec<_> = self
+            .c
+            .eval
+            .units
+            .iter()
+            .filter(|u| u.code != self.c.eval.scope)
+            .map(|u| (u.code.clone(), u.name.clone(), s.units.get(&u.code).cloned().unwrap_or_default()))
+            .collect();
+        if let Some(own) = s.units.get("") {
+            rows.push((self.scope.code.clone(), format!("{}本级", self.scope.display_name()), own.clone()));
+        }
+        rows
+    }
+    fn service_href(&self, region: &str) -> String {
+        format!("/service/figures?region={region}&from={}&to={}", self.c.service.from, self.c.service.to)
+    }
     fn funnel_rows(&self) -> Vec<(&'static str, i64, String)> {
         self.c.funnel.iter().map(|(_, label, n, total)| (*label, *n, format!("{:.2}", *total as f64 / YI))).collect()
     }
@@ -227,10 +246,39 @@ async fn export(
         .iter()
         .map(|(_, label, n, total)| vec![Cell::Text((*label).into()), Cell::Int(*n), Cell::Money(*total)])
         .collect();
+    let f = &c.service;
+    let service_line = |name: String, x: &crate::service::figures::Figures| {
+        vec![
+            Cell::Text(name),
+            Cell::Int(x.collected),
+            Cell::Int(x.resolved),
+            Cell::Int(x.overdue),
+            Cell::Text(x.response_text()),
+            Cell::Text(x.resolve_text()),
+            Cell::Text(x.satisfaction_text()),
+            Cell::Text(x.average_days_text()),
+        ]
+    };
+    let mut service_rows: Vec<Vec<Cell>> = c
+        .eval
+        .units
+        .iter()
+        .filter(|u| u.code != c.eval.scope)
+        .map(|u| service_line(u.name.clone(), &f.units.get(&u.code).cloned().unwrap_or_default()))
+        .collect();
+    if let Some(own) = f.units.get("") {
+        service_rows.push(service_line(format!("{}本级", scope.display_name()), own));
+    }
+    service_rows.push(service_line(format!("{}合计", scope.display_name()), &f.total));
     let bytes = crate::imports::workbook(vec![
         ("核心指标", &["指标", "数值", "单位", "同比", "年度目标完成率"], headline),
         ("月度趋势", &["月份", "完成投资（万元）", "到位资金（万元）"], trend),
         ("项目阶段", &["阶段", "项目数", "总投资（万元）"], stages),
+        (
+            "企业服务诉求",
+            &["单位", "收集", "已解决", "逾期未办结", "响应率", "解决率", "满意率", "平均办结天数"],
+            service_rows,
+        ),
     ])
     .map_err(|m| AppError::Internal(anyhow::anyhow!(m)))?;
     Ok(crate::web::download(&format!("{}驾驶舱_{}.xlsx", scope.display_name(), period.code()), bytes))
@@ -244,6 +292,16 @@ async fn api(State(st): State<AppState>, user: CurrentUser, Query(v): Query<View
         "region": scope.code, "name": scope.display_name(), "period": period.code(), "period_label": period.label(),
         "headline": c.headline,
         "trend": c.trend.iter().map(|(m, s)| json!({"month": m, "invest": s.invest, "funds": s.funds})).collect::<Vec<_>>(),
+        "service": {
+            "from": c.service.from.to_string(), "to": c.service.to.to_string(),
+            "total": crate::service::figures_pages::figures_json(&c.service.total),
+            "units": c.service.units.iter().map(|(code, f)| {
+                let mut v = crate::service::figures_pages::figures_json(f);
+                v["region"] = json!(if code.is_empty() { &scope.code } else { code });
+                v["own"] = json!(code.is_empty());
+                v
+            }).collect::<Vec<_>>(),
+        },
         "funnel": c.funnel.iter().map(|(code, label, n, total)| json!({"stage": code, "label": label, "projects": n, "total_investment": total})).collect::<Vec<_>>(),
         "units": c.eval.units.iter().map(|u| {
             let mut figures = serde_json::Map::new();

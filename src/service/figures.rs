@@ -144,17 +144,31 @@ pub fn compute<'a>(facts: impl IntoIterator<Item = &'a Fact>, today: Date) -> Fi
     f
 }
 
-/// A region's service figures for appeals received from `from` to `to` (days, Beijing time, both
-/// included), as of today — for the cockpit and any page that shows a region's service at a glance.
-pub async fn for_region(
+/// The code of the unit one level below a base `depth` levels deep that `path` lies in; "" for
+/// the base itself ("本级").
+pub fn child_code(path: &str, depth: usize) -> String {
+    path.split('/').filter(|s| !s.is_empty()).nth(depth).unwrap_or("").to_string()
+}
+
+/// A region's service figures, and those of each unit one level below it (by `child_code`), for
+/// appeals received from `from` to `to` (days, Beijing time, both included), as of `today` — for
+/// the evaluation cockpit and any page that shows a region's service at a glance.
+pub async fn by_child(
     ex: &mut crate::db::Ex<'_>,
     region_path: &str,
     from: Date,
     to: Date,
-) -> Result<Figures, sqlx::Error> {
+    today: Date,
+) -> Result<(Figures, BTreeMap<String, Figures>), sqlx::Error> {
     let rows = super::appeals_store::facts(ex, &[region_path.to_string()], None, from, to).await?;
-    let facts: Vec<Fact> = rows.iter().map(|r| r.fact()).collect();
-    Ok(compute(&facts, crate::projects::service::today()))
+    let depth = region_path.split('/').filter(|s| !s.is_empty()).count();
+    let facts: Vec<(String, Fact)> = rows.iter().map(|r| (child_code(&r.region_path, depth), r.fact())).collect();
+    let mut groups: BTreeMap<&str, Vec<&Fact>> = BTreeMap::new();
+    for (code, f) in &facts {
+        groups.entry(code.as_str()).or_default().push(f);
+    }
+    let units = groups.into_iter().map(|(code, v)| (code.to_string(), compute(v, today))).collect();
+    Ok((compute(facts.iter().map(|(_, f)| f), today), units))
 }
 
 #[cfg(test)]

@@ -97,8 +97,7 @@ pub async fn report(st: &AppState, user: &CurrentUser, q: &FiguresQuery) -> AppR
     let depth = base.split('/').filter(|s| !s.is_empty()).count();
     let mut by_unit: BTreeMap<String, Vec<&FactRow>> = BTreeMap::new();
     for r in &rows {
-        let code = r.region_path.split('/').filter(|s| !s.is_empty()).nth(depth).unwrap_or("").to_string();
-        by_unit.entry(code).or_default().push(r);
+        by_unit.entry(super::figures::child_code(&r.region_path, depth)).or_default().push(r);
     }
     let mut regions = Vec::new();
     for (code, group) in &by_unit {

@@ -110,6 +110,9 @@ fn schemas() -> Value {
             "trend": {"type": "array", "items": {"type": "object", "properties": {
                 "month": {"type": "string"}, "invest": {"type": "integer", "description": "分"}, "funds": {"type": "integer", "description": "分"}}}},
             "funnel": {"type": "array", "items": {"type": "object"}},
+            "service": {"type": "object", "description": "期间内受理的企业诉求：合计与各下级单位（own 为本级），字段同 AppealFigures 的 total",
+                "properties": {"from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+                    "total": {"type": "object"}, "units": {"type": "array", "items": {"type": "object"}}}},
             "units": {"type": "array", "items": {"type": "object"}}}},
         "RankingSnapshot": {"type": "object", "properties": {
             "id": {"type": "string", "format": "uuid"}, "region": {"type": "string"}, "period": {"type": "string"},
