@@ -395,3 +395,55 @@ async fn the_migrated_calendar_is_the_official_2025_and_2026_schedule() {
         assert_eq!(rows, official, "{}", t.label);
     }
 }
+
+#[tokio::test]
+async fn a_specialist_edits_the_projects_and_enterprises_assigned_to_them_and_no_others() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let app = spawn(&t).await;
+        let sp = app.login("cs.service").await;
+        let mine = common::project(&t.db, "专员负责的测试项目", "43011251").await;
+        let other = common::project(&t.db, "他人负责的测试项目", "43011251").await;
+        let ent = common::enterprise(&t.db, "专员负责的测试企业", "430112").await;
+        let ppath = format!("/service/projects/{mine}/specialist");
+        assert_eq!(sp.post_form(&app, &ppath, &[("specialist", "cs.service")]).await.status(), 303);
+        let epath = format!("/service/enterprises/{ent}/specialist");
+        assert_eq!(sp.post_form(&app, &epath, &[("specialist", "cs.service")]).await.status(), 303);
+
+        // Their project: the page offers the controls, and marking it 滞后 works and is audited as them.
+        let page = sp.get(&app, &format!("/projects/{mine}")).await.text().await.unwrap();
+        assert!(page.contains(&format!("action=\"/projects/{mine}/health\"")), "{}: {page}", t.label);
+        assert_eq!(sp.get(&app, &format!("/projects/{mine}/edit")).await.status(), 200);
+        let health = [("health", "behind"), ("reason", "用地手续滞后"), ("version", "")];
+        let r = sp.post_form(&app, &format!("/projects/{mine}/health"), &health).await;
+        assert_eq!(r.status(), 303, "{}", t.label);
+        let j: Value = sp.get(&app, &format!("/api/v1/projects/{mine}")).await.json().await.unwrap();
+        assert_eq!(j["health"], "behind");
+        let mut c = t.db.conn().await.unwrap();
+        let who: String = zhaoshang::q_scalar!(
+            &mut c.ex(),
+            fetch_one,
+            String,
+            "SELECT actor_name FROM audit_log WHERE entity_id = $1 AND action = 'project.health'",
+            mine.to_string()
+        )
+        .unwrap();
+        assert_eq!(who, "cs.service");
+        drop(c);
+
+        // Someone else's project in the same scope: readable, not editable.
+        let page = sp.get(&app, &format!("/projects/{other}")).await.text().await.unwrap();
+        assert!(!page.contains(&format!("action=\"/projects/{other}/health\"")));
+        assert_eq!(sp.get(&app, &format!("/projects/{other}/edit")).await.status(), 403);
+        let r = sp.post_form(&app, &format!("/projects/{other}/health"), &health).await;
+        assert_eq!(r.status(), 403);
+        let r =
+            sp.post_json(&app, &format!("/api/v1/projects/{other}/transitions"), &json!({"to": "negotiating"})).await;
+        assert_eq!(r.status(), 403);
+
+        // Their enterprise: the edit page opens; creating enterprises stays with the 招商专员.
+        assert_eq!(sp.get(&app, &format!("/enterprises/{ent}/edit")).await.status(), 200);
+        assert_eq!(sp.get(&app, "/enterprises/new").await.status(), 403);
+        assert_eq!(sp.get(&app, "/projects/new").await.status(), 403);
+    }
+}

@@ -248,3 +248,65 @@ async fn a_revoked_api_token_no_longer_signs_in() {
         assert_ne!(stored, token, "tokens are stored hashed");
     }
 }
+
+type SumRow = (String, String, i64, i64, i64, i64, i64, i64);
+
+/// The report sums the triggers keep, and the same figures summed from the reports themselves.
+async fn kept_and_recomputed(db: &Db) -> (Vec<SumRow>, Vec<SumRow>) {
+    let mut c = db.conn().await.unwrap();
+    let kept = zhaoshang::q_as!(
+        &mut c.ex(),
+        fetch_all,
+        SumRow,
+        "SELECT region, month, invest, funds_domestic, funds_foreign_usd, tax, jobs, reports FROM report_sums
+         WHERE reports <> 0 ORDER BY region, month"
+    )
+    .unwrap();
+    let recomputed = zhaoshang::q_as!(
+        &mut c.ex(),
+        fetch_all,
+        SumRow,
+        "SELECT p.region, r.month, CAST(SUM(r.invest_month) AS BIGINT), CAST(SUM(r.funds_domestic) AS BIGINT),
+           CAST(SUM(r.funds_foreign_usd) AS BIGINT), CAST(SUM(r.tax) AS BIGINT), CAST(SUM(r.jobs) AS BIGINT), COUNT(*)
+         FROM monthly_reports r JOIN projects p ON p.id = r.project_id GROUP BY p.region, r.month ORDER BY 1, 2"
+    )
+    .unwrap();
+    (kept, recomputed)
+}
+
+#[tokio::test]
+async fn report_sums_follow_every_report_written_changed_or_deleted_and_every_project_moved() {
+    for t in backends().await {
+        zhaoshang::demo::load(&t.db).await.unwrap();
+        let (kept, recomputed) = kept_and_recomputed(&t.db).await;
+        assert!(!kept.is_empty(), "{}: the demo has reports", t.label);
+        assert_eq!(kept, recomputed, "{}: after the demo's loaders", t.label);
+        let mut c = t.db.conn().await.unwrap();
+        let (project, region): (uuid::Uuid, String) = zhaoshang::q_as!(
+            &mut c.ex(),
+            fetch_one,
+            (uuid::Uuid, String),
+            "SELECT p.id, p.region FROM projects p WHERE EXISTS (SELECT 1 FROM monthly_reports r WHERE r.project_id = p.id)
+             ORDER BY p.id LIMIT 1"
+        )
+        .unwrap();
+        let other = if region == "430112" { "430121" } else { "430112" };
+        q_exec!(&mut c.ex(), "UPDATE projects SET region = $1 WHERE id = $2", other, project).unwrap();
+        q_exec!(
+            &mut c.ex(),
+            "UPDATE monthly_reports SET invest_month = invest_month + 100, tax = tax + 7 WHERE project_id = $1",
+            project
+        )
+        .unwrap();
+        q_exec!(
+            &mut c.ex(),
+            "DELETE FROM monthly_reports WHERE id = (SELECT id FROM monthly_reports WHERE project_id <> $1 ORDER BY id LIMIT 1)",
+            project
+        )
+        .unwrap();
+        drop(c);
+        let (kept, recomputed) = kept_and_recomputed(&t.db).await;
+        assert_eq!(kept, recomputed, "{}: after a move, an update and a delete", t.label);
+        assert!(kept.iter().any(|r| r.0 == other), "{}: the moved project's sums went with it", t.label);
+    }
+}

@@ -77,6 +77,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0021_calendar_2025_2026.sql"),
         include_str!("../../migrations/postgres/0021_calendar_2025_2026.sql"),
     ),
+    (
+        22,
+        "report_sums",
+        include_str!("../../migrations/sqlite/0022_report_sums.sql"),
+        include_str!("../../migrations/postgres/0022_report_sums.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -179,18 +179,19 @@ fn entry<'a>(out: &'a mut BTreeMap<String, Facts>, units: &Units, path: &str) ->
     Some(out.entry(units.of(path)?).or_default())
 }
 
-/// Report sums per region path and month within [m0, m1].
+/// Report sums per region path and month within [m0, m1], from `report_sums` (kept by triggers
+/// in step with monthly_reports and with projects' regions; see migration 0022).
 async fn monthly(ex: &mut Ex<'_>, scope_path: &str, m0: &str, m1: &str) -> Result<Vec<Sums>, sqlx::Error> {
     fetch_all_binds(
         ex,
         &format!(
-            "SELECT g.path AS region_path, r.month, CAST(SUM(r.invest_month) AS BIGINT) AS invest,
-               CAST(SUM(r.funds_domestic) AS BIGINT) AS funds_domestic,
-               CAST(SUM(r.funds_foreign_usd) AS BIGINT) AS funds_foreign_usd, CAST(SUM(r.tax) AS BIGINT) AS tax,
-               CAST(SUM(r.jobs) AS BIGINT) AS jobs
-             FROM monthly_reports r JOIN projects p ON p.id = r.project_id JOIN regions g ON g.code = p.region
-             WHERE g.path LIKE $1 AND r.month >= '{m0}' AND r.month <= '{m1}'
-             GROUP BY g.path, r.month"
+            "SELECT g.path AS region_path, s.month, CAST(SUM(s.invest) AS BIGINT) AS invest,
+               CAST(SUM(s.funds_domestic) AS BIGINT) AS funds_domestic,
+               CAST(SUM(s.funds_foreign_usd) AS BIGINT) AS funds_foreign_usd, CAST(SUM(s.tax) AS BIGINT) AS tax,
+               CAST(SUM(s.jobs) AS BIGINT) AS jobs
+             FROM report_sums s JOIN regions g ON g.code = s.region
+             WHERE g.path LIKE $1 AND s.month >= '{m0}' AND s.month <= '{m1}' AND s.reports <> 0
+             GROUP BY g.path, s.month"
         ),
         &[format!("{scope_path}%")],
     )

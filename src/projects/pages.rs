@@ -20,6 +20,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
+/// Editing an existing project: the editors in scope, and the record's own 服务专员 (the service
+/// checks which; DESIGN §4). Creating stays with the editors.
+pub const EDIT: Rule = Rule::AnyOf(&[Permission::EditProjects, Permission::ServeEnterprises]);
+
 pub fn routes(r: Routes) -> Routes {
     use Permission::*;
     let r = r
@@ -28,8 +32,8 @@ pub fn routes(r: Routes) -> Routes {
         .page(Method::GET, "/projects/new", Rule::Perm(EditProjects), "新增项目页", new_page)
         .page(Method::POST, "/projects", Rule::Perm(EditProjects), "新增项目", create)
         .page(Method::GET, "/projects/{project_id}", Rule::Perm(ViewBusiness), "项目详情", show)
-        .page(Method::GET, "/projects/{project_id}/edit", Rule::Perm(EditProjects), "编辑项目页", edit_page)
-        .page(Method::POST, "/projects/{project_id}", Rule::Perm(EditProjects), "保存项目", update);
+        .page(Method::GET, "/projects/{project_id}/edit", EDIT, "编辑项目页", edit_page)
+        .page(Method::POST, "/projects/{project_id}", EDIT, "保存项目", update);
     super::pages_speed::routes(super::pages_stage::routes(r))
 }
 
@@ -384,7 +388,15 @@ pub async fn show_page(
     let stage = Stage::parse(&p.stage).unwrap_or(Stage::Lead);
     Ok(ShowPage {
         l: Layout::new(&p.name, Some(user), "projects").with_notice(notice),
-        can_edit: authz::check(user, Permission::EditProjects, Some(&r.region_path)).is_ok(),
+        can_edit: authz::check(user, Permission::EditProjects, Some(&r.region_path)).is_ok()
+            || crate::service::specialists::edits_as_specialist(
+                &mut conn.ex(),
+                user,
+                crate::service::specialists::Kind::Project,
+                r.p.id,
+                &r.region_path,
+            )
+            .await?,
         next_stage: stage.next().map(|s| (s.code(), s.label())),
         stages: Stage::ALL.iter().map(|s| (s.code(), s.label())).collect(),
         healths: Health::ALL.iter().map(|h| (h.code(), h.label())).collect(),

@@ -19,10 +19,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 pub fn routes(r: Routes) -> Routes {
+    use super::pages::EDIT;
     use Permission::*;
-    r.page(Method::POST, "/projects/{project_id}/transition", Rule::Perm(EditProjects), "推进项目阶段", transition)
-        .page(Method::POST, "/projects/{project_id}/health", Rule::Perm(EditProjects), "标记项目状态", health)
-        .upload("/projects/{project_id}/evidence", Rule::Perm(EditProjects), "上传佐证材料", upload)
+    r.page(Method::POST, "/projects/{project_id}/transition", EDIT, "推进项目阶段", transition)
+        .page(Method::POST, "/projects/{project_id}/health", EDIT, "标记项目状态", health)
+        .upload("/projects/{project_id}/evidence", EDIT, "上传佐证材料", upload)
         .page(
             Method::GET,
             "/projects/{project_id}/evidence/{evidence_id}",

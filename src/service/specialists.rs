@@ -65,6 +65,22 @@ pub async fn current(ex: &mut Ex<'_>, kind: Kind, target: Uuid) -> Result<Option
     q_as!(ex, fetch_optional, Assignment, sqlx::AssertSqlSafe(sql.as_str()), kind.code(), target)
 }
 
+/// Whether `user` may edit this record as its current specialist (DESIGN §4: a 服务专员 edits the
+/// enterprises and projects assigned to them): the 服务专员 role over the record's region, and the
+/// current assignment is theirs.
+pub async fn edits_as_specialist(
+    ex: &mut Ex<'_>,
+    user: &CurrentUser,
+    kind: Kind,
+    target: Uuid,
+    region_path: &str,
+) -> Result<bool, sqlx::Error> {
+    if authz::check(user, Permission::ServeEnterprises, Some(region_path)).is_err() {
+        return Ok(false);
+    }
+    Ok(current(ex, kind, target).await?.is_some_and(|a| a.specialist_id == user.id))
+}
+
 /// A user who can serve the record: holds the 服务专员 role with a scope covering it.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Candidate {
