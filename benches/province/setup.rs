@@ -83,9 +83,14 @@ pub async fn postgres(admin_url: &str) -> anyhow::Result<String> {
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&admin).await?;
         generate(&cache_url).await?;
     }
-    let sql =
-        format!("DROP DATABASE IF EXISTS {PG_RUN_DB} WITH (FORCE); CREATE DATABASE {PG_RUN_DB} TEMPLATE {PG_CACHE_DB}");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&admin).await?;
+    // Two statements, two round trips: several in one would run in one transaction, which
+    // DROP/CREATE DATABASE refuse.
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {PG_RUN_DB} WITH (FORCE)"),
+        format!("CREATE DATABASE {PG_RUN_DB} TEMPLATE {PG_CACHE_DB}"),
+    ] {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&admin).await?;
+    }
     admin.close().await;
     Ok(with_database(admin_url, PG_RUN_DB))
 }

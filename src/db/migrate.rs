@@ -83,6 +83,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0022_report_sums.sql"),
         include_str!("../../migrations/postgres/0022_report_sums.sql"),
     ),
+    (
+        23,
+        "projects_signed_index",
+        include_str!("../../migrations/sqlite/0023_projects_signed_index.sql"),
+        include_str!("../../migrations/postgres/0023_projects_signed_index.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -68,7 +68,7 @@ impl Db {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
-                // 32 MB of page cache per connection (SQLite's default is 2 MB): a province's indexes
+                // 8 MB of page cache per connection (SQLite's default is 2 MB): a province's indexes
                 // stay in memory, and a large import does not spill its transaction to disk page by page.
                 .pragma("cache_size", "-8192");
             if let Some(parent) = opts.get_filename().parent() {
