@@ -413,7 +413,8 @@ async fn a_specialist_edits_the_projects_and_enterprises_assigned_to_them_and_no
         // Their project: the page offers the controls, and marking it 滞后 works and is audited as them.
         let page = sp.get(&app, &format!("/projects/{mine}")).await.text().await.unwrap();
         assert!(page.contains(&format!("action=\"/projects/{mine}/health\"")), "{}: {page}", t.label);
-        assert_eq!(sp.get(&app, &format!("/projects/{mine}/edit")).await.status(), 200);
+        let form = sp.get(&app, &format!("/projects/{mine}/edit")).await.text().await.unwrap();
+        assert!(form.contains(r#"value="43011251""#), "{}: the form offers the project's own region: {form}", t.label);
         let health = [("health", "behind"), ("reason", "用地手续滞后"), ("version", "")];
         let r = sp.post_form(&app, &format!("/projects/{mine}/health"), &health).await;
         assert_eq!(r.status(), 303, "{}", t.label);
@@ -442,7 +443,8 @@ async fn a_specialist_edits_the_projects_and_enterprises_assigned_to_them_and_no
         assert_eq!(r.status(), 403);
 
         // Their enterprise: the edit page opens; creating enterprises stays with the 招商专员.
-        assert_eq!(sp.get(&app, &format!("/enterprises/{ent}/edit")).await.status(), 200);
+        let form = sp.get(&app, &format!("/enterprises/{ent}/edit")).await.text().await.unwrap();
+        assert!(form.contains(r#"value="430112""#), "{}: {form}", t.label);
         assert_eq!(sp.get(&app, "/enterprises/new").await.status(), 403);
         assert_eq!(sp.get(&app, "/projects/new").await.status(), 403);
     }

@@ -176,13 +176,10 @@ async fn form_error(
         other => return Err(other),
     };
     let title = if editing.is_some() { "编辑企业" } else { "新增企业" };
-    let page = FormPage {
-        l: Layout::new(title, Some(user), "enterprises"),
-        c: choices(st, user, Permission::EditEnterprises).await?,
-        i,
-        errors,
-        editing,
-    };
+    let mut c = choices(st, user, Permission::EditEnterprises).await?;
+    let own = editing.as_ref().map(|_| i.region.as_str());
+    c.regions = crate::projects::pages::with_own_region(st, c.regions, own).await?;
+    let page = FormPage { l: Layout::new(title, Some(user), "enterprises"), c, i, errors, editing };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, html(&page)?).into_response())
 }
 
@@ -243,9 +240,11 @@ fn input_of(r: &Row) -> Input {
 
 async fn edit_page(State(st): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Html<String>> {
     let r = service::visible(&st.db, &user, Permission::EditEnterprises, &id).await?;
+    let mut c = choices(&st, &user, Permission::EditEnterprises).await?;
+    c.regions = crate::projects::pages::with_own_region(&st, c.regions, Some(&r.e.region)).await?;
     html(&FormPage {
         l: Layout::new("编辑企业", Some(&user), "enterprises"),
-        c: choices(&st, &user, Permission::EditEnterprises).await?,
+        c,
         i: input_of(&r),
         errors: vec![],
         editing: Some((r.e.id.to_string(), r.e.version)),

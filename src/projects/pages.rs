@@ -69,6 +69,22 @@ pub async fn choices(st: &AppState, user: &CurrentUser, perm: Permission) -> App
     })
 }
 
+/// The regions a form offers, plus the edited record's own: its 服务专员 edits it without an
+/// editor's scope and keeps it where it is.
+pub async fn with_own_region(
+    st: &AppState,
+    mut regions: Vec<crate::regions::model::Region>,
+    own: Option<&str>,
+) -> AppResult<Vec<crate::regions::model::Region>> {
+    if let Some(code) = own.filter(|c| !regions.iter().any(|r| r.code == *c)) {
+        let mut conn = st.db.conn().await?;
+        if let Some(r) = crate::regions::store::get(&mut conn.ex(), code).await? {
+            regions.insert(0, r);
+        }
+    }
+    Ok(regions)
+}
+
 pub fn stage_label(code: &str) -> &'static str {
     Stage::parse(code).map(|s| s.label()).unwrap_or("")
 }
@@ -254,13 +270,9 @@ async fn form_error(
         other => return Err(other),
     };
     let title = if editing.is_some() { "编辑项目" } else { "新增项目" };
-    let page = FormPage {
-        l: Layout::new(title, Some(user), "projects"),
-        c: choices(st, user, Permission::EditProjects).await?,
-        i,
-        errors,
-        editing,
-    };
+    let mut c = choices(st, user, Permission::EditProjects).await?;
+    c.regions = with_own_region(st, c.regions, editing.as_ref().map(|_| i.region.as_str())).await?;
+    let page = FormPage { l: Layout::new(title, Some(user), "projects"), c, i, errors, editing };
     Ok((status, html(&page)?).into_response())
 }
 
@@ -468,9 +480,12 @@ async fn edit_page(State(st): State<AppState>, user: CurrentUser, Path(id): Path
     let r = service::visible(&st.db, &user, Permission::EditProjects, &id).await?;
     let mut conn = st.db.conn().await?;
     let investors = store::investors(&mut conn.ex(), r.p.id).await?;
+    drop(conn);
+    let mut c = choices(&st, &user, Permission::EditProjects).await?;
+    c.regions = with_own_region(&st, c.regions, Some(&r.p.region)).await?;
     html(&FormPage {
         l: Layout::new("编辑项目", Some(&user), "projects"),
-        c: choices(&st, &user, Permission::EditProjects).await?,
+        c,
         i: input_of(&r, &investors),
         errors: vec![],
         editing: Some((r.p.id.to_string(), r.p.version)),
