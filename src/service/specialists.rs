@@ -81,6 +81,24 @@ pub async fn edits_as_specialist(
     Ok(current(ex, kind, target).await?.is_some_and(|a| a.specialist_id == user.id))
 }
 
+/// `authz::check` for `perm` on a record, where an edit permission is also granted to the record's
+/// own 服务专员 (the error is the scope check's: 403 without the permission, 404 out of scope).
+pub async fn check(
+    ex: &mut Ex<'_>,
+    user: &CurrentUser,
+    perm: Permission,
+    kind: Kind,
+    target: Uuid,
+    region_path: &str,
+) -> AppResult<()> {
+    let by_scope = authz::check(user, perm, Some(region_path));
+    let editing = matches!(perm, Permission::EditProjects | Permission::EditEnterprises);
+    if by_scope.is_err() && editing && edits_as_specialist(ex, user, kind, target, region_path).await? {
+        return Ok(());
+    }
+    by_scope
+}
+
 /// A user who can serve the record: holds the 服务专员 role with a scope covering it.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Candidate {
