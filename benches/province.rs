@@ -230,7 +230,7 @@ async fn bench(o: &Opts, backend: &str) -> anyhow::Result<()> {
     if wants("eval") {
         let (_, hn_token) = token("hn.leader").await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let cookie = login(&server.base, "hn.leader").await;
-        let cold_server = setup::Server::start_with(&url, &[("ZHAOSHANG_EVAL_CACHE", "off")])?;
+        let cold_server = setup::Server::start_with(&url, &[("ZHAOSHANG_CACHE", "off")])?;
         let cold = Ctx { base: cold_server.base.clone(), server_pid: cold_server.pid().to_string(), ..ctx.clone() };
         let s = evaluation::setup(&ctx, hn_token, cookie).await?;
         eprintln!("  考核评价：{} 期间 {}，季度 {}", s.province.name, s.period.code(), s.quarter.code());

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod batches;
+pub mod cache;
 pub mod cli;
 pub mod db;
 pub mod demo;

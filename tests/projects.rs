@@ -184,7 +184,7 @@ async fn the_list_filters_sorts_and_pages_and_refuses_bad_filters_clearly() {
                 .1;
         let j: Value = reqwest::Client::new()
             .get(app.url("/api/v1/projects?sort=name"))
-            .bearer_auth(token)
+            .bearer_auth(&token)
             .send()
             .await
             .unwrap()
@@ -192,6 +192,34 @@ async fn the_list_filters_sorts_and_pages_and_refuses_bad_filters_clearly() {
             .await
             .unwrap();
         assert_eq!(j["total"], 3);
+        // The view's order and count are cached until something changes: a project created now is
+        // on the next load, in its place.
+        let c = reqwest::Client::new();
+        let by_total = || async {
+            let j: Value = c
+                .get(app.url("/api/v1/projects?sort=-total"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let names: Vec<String> =
+                j["items"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_string()).collect();
+            (j["total"].as_i64().unwrap(), names)
+        };
+        assert_eq!(by_total().await, (3, vec!["甲项目".to_string(), "乙项目".into(), "丙项目".into()]));
+        let invest =
+            zhaoshang::accounts::service::create_token(&t.db, &zhaoshang::audit::Actor::cli(), "cs.invest", "t")
+                .await
+                .unwrap()
+                .1;
+        let body = json!({"name": "戊项目", "region": "430104", "total_investment": "8亿"});
+        let r = c.post(app.url("/api/v1/projects")).bearer_auth(&invest).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 201, "{}", t.label);
+        let fresh = (4, vec!["甲项目".to_string(), "乙项目".into(), "戊项目".into(), "丙项目".into()]);
+        assert_eq!(by_total().await, fresh, "{}", t.label);
 
         // "Export this view": the same filter and order, in a real xlsx and a CSV.
         let r = s.get(&app, &format!("/projects/export/xlsx?sort=-total&min_total={}", urlenc("10亿"))).await;

@@ -310,3 +310,104 @@ async fn report_sums_follow_every_report_written_changed_or_deleted_and_every_pr
         assert!(kept.iter().any(|r| r.0 == other), "{}: the moved project's sums went with it", t.label);
     }
 }
+
+type Kept = Vec<(String, String, String, i64, i64)>;
+
+/// The stage funnel's and the signed funds' sums the triggers keep, each beside the same figures
+/// computed from the projects and reports themselves.
+async fn cockpit_sums(db: &Db) -> [(Kept, Kept); 2] {
+    let mut c = db.conn().await.unwrap();
+    let mut read = async |sql: &'static str| {
+        zhaoshang::q_as!(&mut c.ex(), fetch_all, (String, String, String, i64, i64), sql).unwrap()
+    };
+    let stages_kept = read(
+        "SELECT region, stage, CASE WHEN exited THEN 'exited' ELSE '' END, projects, total FROM project_sums
+         WHERE projects <> 0 ORDER BY 1, 2, 3",
+    )
+    .await;
+    let stages = read(
+        "SELECT region, stage, CASE WHEN health = 'exited' THEN 'exited' ELSE '' END, COUNT(*),
+           CAST(SUM(total_investment) AS BIGINT)
+         FROM projects GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    )
+    .await;
+    let funds_kept = read(
+        "SELECT region, sign_month, month, funds_domestic, funds_foreign_usd FROM signed_funds
+         WHERE funds_domestic <> 0 OR funds_foreign_usd <> 0 ORDER BY 1, 2, 3",
+    )
+    .await;
+    let funds = read(
+        "SELECT p.region, SUBSTR(CAST(p.actual_sign AS TEXT), 1, 7), r.month, CAST(SUM(r.funds_domestic) AS BIGINT),
+           CAST(SUM(r.funds_foreign_usd) AS BIGINT)
+         FROM monthly_reports r JOIN projects p ON p.id = r.project_id WHERE p.actual_sign IS NOT NULL
+         GROUP BY 1, 2, 3 HAVING SUM(r.funds_domestic) <> 0 OR SUM(r.funds_foreign_usd) <> 0 ORDER BY 1, 2, 3",
+    )
+    .await;
+    [(stages_kept, stages), (funds_kept, funds)]
+}
+
+#[tokio::test]
+async fn the_funnel_and_signed_funds_sums_follow_every_project_and_report_change() {
+    for t in backends().await {
+        zhaoshang::demo::load(&t.db).await.unwrap();
+        let [(stages_kept, stages), (funds_kept, funds)] = cockpit_sums(&t.db).await;
+        assert!(
+            !stages_kept.is_empty() && !funds_kept.is_empty(),
+            "{}: the demo has signed projects with reports",
+            t.label
+        );
+        assert_eq!((stages_kept, funds_kept), (stages, funds), "{}: after the demo's loaders", t.label);
+        let mut c = t.db.conn().await.unwrap();
+        let (project, region): (uuid::Uuid, String) = zhaoshang::q_as!(
+            &mut c.ex(),
+            fetch_one,
+            (uuid::Uuid, String),
+            "SELECT p.id, p.region FROM projects p WHERE p.actual_sign IS NOT NULL
+               AND EXISTS (SELECT 1 FROM monthly_reports r WHERE r.project_id = p.id AND r.funds_domestic <> 0)
+             ORDER BY p.id LIMIT 1"
+        )
+        .unwrap();
+        let other = if region == "430112" { "430121" } else { "430112" };
+        // A move, a withdrawal, a bigger total, a later signing, then no signing date at all.
+        q_exec!(&mut c.ex(), "UPDATE projects SET region = $1, health = 'exited' WHERE id = $2", other, project)
+            .unwrap();
+        q_exec!(
+            &mut c.ex(),
+            "UPDATE projects SET total_investment = total_investment + 5, stage = 'started' WHERE id = $1",
+            project
+        )
+        .unwrap();
+        q_exec!(
+            &mut c.ex(),
+            "UPDATE projects SET actual_sign = $1 WHERE id = $2",
+            time::macros::date!(2024 - 02 - 03),
+            project
+        )
+        .unwrap();
+        q_exec!(
+            &mut c.ex(),
+            "UPDATE monthly_reports SET funds_domestic = funds_domestic + 100, funds_foreign_usd = 9 WHERE project_id = $1",
+            project
+        )
+        .unwrap();
+        q_exec!(
+            &mut c.ex(),
+            "DELETE FROM monthly_reports WHERE id = (SELECT id FROM monthly_reports WHERE project_id <> $1 ORDER BY id LIMIT 1)",
+            project
+        )
+        .unwrap();
+        drop(c);
+        let [(stages_kept, stages), (funds_kept, funds)] = cockpit_sums(&t.db).await;
+        assert!(
+            funds_kept.iter().any(|r| r.0 == other && r.1 == "2024-02"),
+            "{}: the funds moved with the project",
+            t.label
+        );
+        assert_eq!((stages_kept, funds_kept), (stages, funds), "{}: after moves, updates and a delete", t.label);
+        let mut c = t.db.conn().await.unwrap();
+        q_exec!(&mut c.ex(), "UPDATE projects SET actual_sign = NULL WHERE id = $1", project).unwrap();
+        drop(c);
+        let [stages, funds] = cockpit_sums(&t.db).await;
+        assert_eq!((stages.0, funds.0), (stages.1, funds.1), "{}: after the signing date was cleared", t.label);
+    }
+}

@@ -1,5 +1,5 @@
 //! The evaluation figures on the province data set: the province cockpit cold (every figure
-//! computed afresh, on a second server started with ZHAOSHANG_EVAL_CACHE=off) and warm, the
+//! computed afresh, on a second server started with ZHAOSHANG_CACHE=off) and warm, the
 //! quarterly 红旗/蜗牛 scoring of every project in the province, and a frozen ranking read back.
 //! Beside each, the same work done in this process through the library (no HTTP, no page).
 
@@ -8,8 +8,9 @@ use crate::scenarios::{Ctx, bare_run, fetch, http_clients, http_run};
 use std::sync::Arc;
 use zhaoshang::accounts::authz::CurrentUser;
 use zhaoshang::audit::Actor;
+use zhaoshang::cache;
 use zhaoshang::evaluation::period::Period;
-use zhaoshang::evaluation::{cache, cockpit, flags_service, service};
+use zhaoshang::evaluation::{cockpit, flags_service, service};
 use zhaoshang::regions::model::Region;
 
 /// One measured line: name, over HTTP, the same in process, target, met.

@@ -105,7 +105,7 @@ impl Server {
         Self::start_with(url, &[])
     }
 
-    /// The server with extra environment (ZHAOSHANG_EVAL_CACHE=off for the cold cockpit).
+    /// The server with extra environment (ZHAOSHANG_CACHE=off for the cold cockpit).
     pub fn start_with(url: &str, env: &[(&str, &str)]) -> anyhow::Result<Server> {
         let mut child = Command::new(env!("CARGO_BIN_EXE_zhaoshang"))
             .args(["serve", "--addr", "127.0.0.1:0"])

@@ -89,6 +89,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0023_projects_signed_index.sql"),
         include_str!("../../migrations/postgres/0023_projects_signed_index.sql"),
     ),
+    (
+        24,
+        "cockpit_sums",
+        include_str!("../../migrations/sqlite/0024_cockpit_sums.sql"),
+        include_str!("../../migrations/postgres/0024_cockpit_sums.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -118,7 +118,7 @@ pub fn group(signed: &[Signed], investors: &[Investor]) -> Vec<Dimension> {
 /// The breakdowns of the scope for the period (cached until a change).
 pub async fn build(db: &Db, scope: &Region, period: Period) -> AppResult<Arc<(i64, i64, Vec<Dimension>)>> {
     let (d0, d1) = period.days();
-    super::cache::get_or(db, format!("breakdown:{}:{}", scope.code, period.code()), async move {
+    crate::cache::get_or(db, format!("breakdown:{}:{}", scope.code, period.code()), async move {
         let mut conn = db.conn().await?;
         let scope_bind = [format!("{}%", scope.path)];
         let window = format!("g.path LIKE $1 AND p.actual_sign >= '{d0}' AND p.actual_sign <= '{d1}'");

@@ -104,7 +104,7 @@ pub async fn build(db: &Db, scope: &Region, period: Period) -> AppResult<Cockpit
     let eval = service::evaluate(db, scope, period, Level::Children).await?;
     let months = trend_months(period);
     let key = format!("cockpit:{}:{}", scope.code, period.code());
-    let (sums, stages) = super::cache::get_or(db, key, async {
+    let (sums, stages) = crate::cache::get_or(db, key, async {
         let mut conn = db.conn().await?;
         let first = months.first().expect("twelve").label();
         let last = months.last().expect("twelve").label();
@@ -119,7 +119,7 @@ pub async fn build(db: &Db, scope: &Region, period: Period) -> AppResult<Cockpit
     let (from, to) = period.days();
     let to = to.min(today);
     let key = format!("cockpit-service:{}:{}:{today}", scope.code, period.code());
-    let service = super::cache::get_or(db, key, async {
+    let service = crate::cache::get_or(db, key, async {
         let mut conn = db.conn().await?;
         let (total, units) = service_figures::by_child(&mut conn.ex(), &scope.path, from, to, today).await?;
         Ok::<_, crate::error::AppError>(Service { from, to, total, units })

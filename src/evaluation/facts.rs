@@ -7,35 +7,35 @@ use super::period::Period;
 use crate::db::{Ex, fetch_all_binds};
 use crate::projects::speed::unit_of;
 use std::collections::BTreeMap;
-use time::Date;
 
 /// 元 per US dollar for 到位外资 (reports keep foreign funds in US cents): 7.10 until an
 /// administrator sets the year's rate in the evaluation settings.
 pub const DEFAULT_USD_RATE_PER_MILLE: i64 = 7100;
 
+/// Projects signed in the window, per region path and 产业项目 or not, counted in SQL: how many, their
+/// 签约额 (contracted, else total), how many were due to start by the window's end (planned or
+/// actually started by then) and how many had started. A withdrawn (退出) project still counts: it
+/// was signed, and if it was due to start and did not, that is what the rate measures.
 #[derive(sqlx::FromRow)]
 pub struct Signed {
     pub region_path: String,
     pub industrial: bool,
+    pub projects: i64,
     pub amount: i64,
-    pub planned_start: Option<Date>,
-    pub actual_start: Option<Date>,
+    pub due: i64,
+    pub started: i64,
 }
 
-/// Counts one project signed in the window into its unit's facts. A withdrawn (退出) project still
-/// counts: it was signed, and if it was due to start and did not, that is what the rate measures.
-pub fn tally_signed(f: &mut Facts, s: &Signed, end: Date) {
-    f.signed += 1;
+/// Counts a group of projects signed in the window into its unit's facts.
+pub fn tally_signed(f: &mut Facts, s: &Signed) {
+    f.signed += s.projects;
     f.signed_amount += s.amount;
     if s.industrial {
-        f.signed_industrial += 1;
+        f.signed_industrial += s.projects;
         f.signed_industrial_amount += s.amount;
     }
-    let started = s.actual_start.is_some_and(|d| d <= end);
-    if started || s.planned_start.is_some_and(|d| d <= end) {
-        f.due_to_start += 1;
-        f.started += started as i64;
-    }
+    f.due_to_start += s.due;
+    f.started += s.started;
 }
 
 #[derive(sqlx::FromRow)]
@@ -109,29 +109,34 @@ pub async fn by_unit(
     let scope = format!("{scope_path}%");
     let mut out: BTreeMap<String, Facts> = BTreeMap::new();
 
+    // Read from the index on the signing date alone (migration 0024).
     let signed: Vec<Signed> = fetch_all_binds(
         ex,
         &format!(
-            "SELECT g.path AS region_path, p.industrial, COALESCE(p.contracted_amount, p.total_investment) AS amount,
-               p.planned_start, p.actual_start
+            "SELECT g.path AS region_path, p.industrial, COUNT(*) AS projects,
+               CAST(SUM(COALESCE(p.contracted_amount, p.total_investment)) AS BIGINT) AS amount,
+               CAST(SUM(CASE WHEN p.actual_start <= '{d1}' OR p.planned_start <= '{d1}' THEN 1 ELSE 0 END) AS BIGINT) AS due,
+               CAST(SUM(CASE WHEN p.actual_start <= '{d1}' THEN 1 ELSE 0 END) AS BIGINT) AS started
              FROM projects p JOIN regions g ON g.code = p.region
-             WHERE g.path LIKE $1 AND p.actual_sign >= '{d0}' AND p.actual_sign <= '{d1}'"
+             WHERE g.path LIKE $1 AND p.actual_sign >= '{d0}' AND p.actual_sign <= '{d1}'
+             GROUP BY g.path, p.industrial"
         ),
         &[scope.clone()],
     )
     .await?;
     for s in signed {
         let Some(f) = entry(&mut out, units, &s.region_path) else { continue };
-        tally_signed(f, &s, d1);
+        tally_signed(f, &s);
     }
 
+    // 到位资金 of the projects signed in the window, reported by its last month (signed_funds: migration 0024).
     let funds: Vec<PathSum> = fetch_all_binds(
         ex,
         &format!(
-            "SELECT g.path AS region_path, CAST(COALESCE(SUM(r.funds_domestic), 0) AS BIGINT) AS funds_domestic,
-               CAST(COALESCE(SUM(r.funds_foreign_usd), 0) AS BIGINT) AS funds_foreign_usd
-             FROM monthly_reports r JOIN projects p ON p.id = r.project_id JOIN regions g ON g.code = p.region
-             WHERE g.path LIKE $1 AND p.actual_sign >= '{d0}' AND p.actual_sign <= '{d1}' AND r.month <= '{m1}'
+            "SELECT g.path AS region_path, CAST(COALESCE(SUM(s.funds_domestic), 0) AS BIGINT) AS funds_domestic,
+               CAST(COALESCE(SUM(s.funds_foreign_usd), 0) AS BIGINT) AS funds_foreign_usd
+             FROM signed_funds s JOIN regions g ON g.code = s.region
+             WHERE g.path LIKE $1 AND s.sign_month >= '{m0}' AND s.sign_month <= '{m1}' AND s.month <= '{m1}'
              GROUP BY g.path"
         ),
         &[scope.clone()],
@@ -229,13 +234,13 @@ struct StageCount {
     total: i64,
 }
 
-/// Projects in the scope per stage: (count, 总投资), for the stage funnel.
+/// Projects in the scope per stage: (count, 总投资), for the stage funnel (project_sums: migration 0024).
 pub async fn stages(ex: &mut Ex<'_>, scope_path: &str) -> Result<BTreeMap<String, (i64, i64)>, sqlx::Error> {
     let rows: Vec<StageCount> = fetch_all_binds(
         ex,
-        "SELECT p.stage, COUNT(*) AS n, CAST(COALESCE(SUM(p.total_investment), 0) AS BIGINT) AS total
-         FROM projects p JOIN regions g ON g.code = p.region
-         WHERE g.path LIKE $1 AND p.health <> 'exited' GROUP BY p.stage",
+        "SELECT s.stage, CAST(SUM(s.projects) AS BIGINT) AS n, CAST(SUM(s.total) AS BIGINT) AS total
+         FROM project_sums s JOIN regions g ON g.code = s.region
+         WHERE g.path LIKE $1 AND s.exited = FALSE GROUP BY s.stage HAVING SUM(s.projects) <> 0",
         &[format!("{scope_path}%")],
     )
     .await?;
@@ -256,26 +261,20 @@ mod tests {
     }
 
     #[test]
-    fn a_signed_project_counts_as_due_once_planned_or_started_and_started_only_by_the_end() {
-        use time::macros::date;
-        let end = date!(2026 - 09 - 30);
-        let row = |planned: Option<Date>, actual: Option<Date>, industrial: bool| Signed {
+    fn signed_groups_add_up_and_only_industrial_ones_count_as_industrial() {
+        let group = |industrial: bool, projects: i64, amount: i64, due: i64, started: i64| Signed {
             region_path: "/43/4301/".into(),
             industrial,
-            amount: 100,
-            planned_start: planned,
-            actual_start: actual,
+            projects,
+            amount,
+            due,
+            started,
         };
         let mut f = Facts::default();
-        // Due and started; due, not started (withdrawn projects are among these); planned for next
-        // year; started early though planned later; started after the window.
-        tally_signed(&mut f, &row(Some(date!(2026 - 08 - 01)), Some(date!(2026 - 08 - 05)), true), end);
-        tally_signed(&mut f, &row(Some(date!(2026 - 09 - 01)), None, true), end);
-        tally_signed(&mut f, &row(Some(date!(2027 - 03 - 01)), None, false), end);
-        tally_signed(&mut f, &row(Some(date!(2027 - 01 - 01)), Some(date!(2026 - 09 - 20)), false), end);
-        tally_signed(&mut f, &row(Some(date!(2026 - 09 - 10)), Some(date!(2026 - 10 - 02)), false), end);
+        tally_signed(&mut f, &group(true, 2, 200, 2, 1));
+        tally_signed(&mut f, &group(false, 3, 300, 2, 1));
         assert_eq!((f.signed, f.signed_amount, f.signed_industrial, f.signed_industrial_amount), (5, 500, 2, 200));
-        assert_eq!((f.due_to_start, f.started), (4, 2), "1st, 2nd, 4th and 5th were due; 1st and 4th started");
+        assert_eq!((f.due_to_start, f.started), (4, 2));
         assert_eq!(super::super::indicators::value("start_rate", &f), Some(50.0));
     }
 

@@ -45,7 +45,7 @@ struct Row {
 pub async fn candidates(db: &Db, scope: &Region, quarter: Period) -> AppResult<Arc<Vec<Scored>>> {
     let (_, end) = quarter.days();
     let (_, last_month) = quarter.months();
-    super::cache::get_or(db, format!("flags:{}:{}", scope.code, quarter.code()), async move {
+    crate::cache::get_or(db, format!("flags:{}:{}", scope.code, quarter.code()), async move {
         let mut conn = db.conn().await?;
         let rows: Vec<Row> = fetch_all_binds(
             &mut conn.ex(),

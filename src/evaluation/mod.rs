@@ -2,7 +2,6 @@
 //! configurable weights, frozen when published; the quarterly 十大红旗 / 十大蜗牛项目; breakdowns;
 //! and the cockpit that shows it all with charts and a map.
 pub mod breakdown;
-pub mod cache;
 pub mod cockpit;
 pub mod facts;
 pub mod flags;

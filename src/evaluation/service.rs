@@ -115,7 +115,7 @@ async fn units_of(ex: &mut Ex<'_>, scope: &Region, level: Level) -> Result<(Unit
 /// The figures of every unit under `scope` for `period`, ranked with the current weights.
 pub async fn evaluate(db: &Db, scope: &Region, period: Period, level: Level) -> AppResult<Arc<Evaluation>> {
     let key = format!("eval:{}:{}:{}", scope.code, period.code(), level.code());
-    super::cache::get_or(db, key, async {
+    crate::cache::get_or(db, key, async {
         let mut conn = db.conn().await?;
         let ex = &mut conn.ex();
         let rate = facts::DEFAULT_USD_RATE_PER_MILLE;

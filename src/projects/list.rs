@@ -223,6 +223,74 @@ pub async fn page(
     Ok(crate::db::fetch_page(ex, &list_sql, &count_sql, &binds).await?)
 }
 
+/// How many of a view's ids the cache keeps, in order: its first hundred pages. Later pages, which
+/// few people open, run the query.
+const CACHED_IDS: i64 = 100 * PAGE_SIZE;
+
+/// A view's ordered ids (its first `CACHED_IDS`) and how many projects match.
+struct Ids {
+    ids: Vec<uuid::Uuid>,
+    total: i64,
+}
+
+/// One page and the count, like [`page`], but the view's order and count are kept in
+/// [`crate::cache`] until anything in the database changes (the audit head moves), so paging
+/// through a view reads its fifty rows by key instead of counting and sorting every match again.
+/// The key is the statement itself, scope included: two users share an entry only when they see
+/// the same projects.
+pub async fn cached_page(
+    db: &crate::db::Db,
+    scopes: &[String],
+    region_path: Option<&str>,
+    f: &Filter,
+) -> Result<(Vec<Row>, i64), AppError> {
+    let (where_sql, binds) = where_clause(scopes, region_path, f)?;
+    let order = order_by(f.sort.as_deref())?;
+    let offset = (f.page.unwrap_or(1).clamp(1, 1_000_000) - 1) * PAGE_SIZE;
+    if offset >= CACHED_IDS {
+        let mut conn = db.conn().await?;
+        return page(&mut conn.ex(), scopes, region_path, f).await;
+    }
+    let key = format!("projects:{where_sql}|{}|{order}", binds.join("\u{1f}"));
+    let ids = crate::cache::get_or(db, key, async {
+        let sort_join = if order.contains("g.") { "JOIN regions g ON g.code = p.region" } else { "" };
+        let sql =
+            format!("SELECT p.id FROM projects p {sort_join} WHERE {where_sql} ORDER BY {order} LIMIT {CACHED_IDS}");
+        let mut conn = db.conn().await?;
+        let ids: Vec<uuid::Uuid> = crate::db::fetch_all_binds::<(uuid::Uuid,)>(&mut conn.ex(), &sql, &binds)
+            .await?
+            .into_iter()
+            .map(|r| r.0)
+            .collect();
+        let total = if (ids.len() as i64) < CACHED_IDS {
+            ids.len() as i64
+        } else {
+            let count_sql = format!("SELECT count(*) FROM projects p WHERE {where_sql}");
+            crate::db::fetch_all_binds::<(i64,)>(&mut conn.ex(), &count_sql, &binds).await?.first().map_or(0, |r| r.0)
+        };
+        Ok::<_, AppError>(Ids { ids, total })
+    })
+    .await?;
+    let from = (offset as usize).min(ids.ids.len());
+    let slice = &ids.ids[from..(from + PAGE_SIZE as usize).min(ids.ids.len())];
+    if slice.is_empty() {
+        return Ok((vec![], ids.total));
+    }
+    let mut conn = db.conn().await?;
+    let mut rows: Vec<Row> = crate::db::fetch_in(
+        &mut conn.ex(),
+        &format!(
+            "SELECT {COLS}, g.name AS region_name, g.path AS region_path, i.name AS industry_name
+             FROM projects p JOIN regions g ON g.code = p.region LEFT JOIN industries i ON i.code = p.industry
+             WHERE p.id IN ({{in}})"
+        ),
+        slice,
+    )
+    .await?;
+    rows.sort_by_key(|r| slice.iter().position(|id| *id == r.p.id));
+    Ok((rows, ids.total))
+}
+
 /// Every matching project (for export), in the list's order, at most `limit`.
 pub async fn all(
     ex: &mut Ex<'_>,

@@ -168,8 +168,7 @@ pub async fn region_path(st: &AppState, user: &CurrentUser, f: &Filter) -> AppRe
 pub async fn search(st: &AppState, user: &CurrentUser, f: &Filter) -> AppResult<(Vec<Row>, i64)> {
     let rp = region_path(st, user, f).await?;
     let scopes = crate::accounts::service::scope_paths(user, Permission::ViewBusiness);
-    let mut conn = st.db.conn().await?;
-    list::page(&mut conn.ex(), &scopes, rp.as_deref(), f).await
+    list::cached_page(&st.db, &scopes, rp.as_deref(), f).await
 }
 
 async fn list_page(State(st): State<AppState>, user: CurrentUser, Query(f): Query<Filter>) -> AppResult<Html<String>> {

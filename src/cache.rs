@@ -1,8 +1,9 @@
-//! Results kept until anything changes. Every change anywhere writes an audit record in its own
-//! transaction, so the audit chain's head (its sequence and hash) is a version of the whole
-//! database: a result computed at the current head is still true, and a report written now is
-//! counted on the next page load. The hash also tells two databases apart, should one process
-//! serve several (the tests do). Each instance keeps its own cache; nothing in it is needed by another.
+//! Results kept until anything changes: evaluation figures, the project list's views. Every
+//! change anywhere writes an audit record in its own transaction, so the audit chain's head (its
+//! sequence and hash) is a version of the whole database: a result computed at the current head is
+//! still true, and a report written now is counted on the next page load. The hash also tells two
+//! databases apart, should one process serve several (the tests do). Each instance keeps its own
+//! cache; nothing in it is needed by another.
 
 use crate::db::Db;
 use crate::error::AppResult;
@@ -18,10 +19,13 @@ static CACHE: LazyLock<Mutex<HashMap<String, Entry>>> = LazyLock::new(Default::d
 /// Enough for every scope and period leaders look at in a day; past it, the cache starts over.
 const MAX_ENTRIES: usize = 512;
 
-/// `ZHAOSHANG_EVAL_CACHE=off` computes everything afresh on every request: how the benchmark
-/// measures the cold path, and a way to rule the cache out when a figure looks wrong.
-static ENABLED: LazyLock<AtomicBool> =
-    LazyLock::new(|| AtomicBool::new(std::env::var("ZHAOSHANG_EVAL_CACHE").map_or(true, |v| v != "off")));
+/// `ZHAOSHANG_CACHE=off` computes everything afresh on every request: how the benchmark measures
+/// the cold path, and a way to rule the cache out when a figure looks wrong. (The older name
+/// `ZHAOSHANG_EVAL_CACHE` still works.)
+static ENABLED: LazyLock<AtomicBool> = LazyLock::new(|| {
+    let off = |name: &str| std::env::var(name).is_ok_and(|v| v == "off");
+    AtomicBool::new(!off("ZHAOSHANG_CACHE") && !off("ZHAOSHANG_EVAL_CACHE"))
+});
 
 pub fn set_enabled(on: bool) {
     ENABLED.store(on, Ordering::Relaxed);
