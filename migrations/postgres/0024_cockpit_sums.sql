@@ -115,3 +115,6 @@ CREATE TRIGGER signed_funds_project_changed AFTER UPDATE OF region, actual_sign 
 DROP INDEX projects_actual_sign;
 CREATE INDEX projects_signed ON projects(actual_sign, region, industrial, contracted_amount, total_investment,
     planned_start, actual_start);
+
+-- 红旗/蜗牛 scoring reads each candidate's latest 累计完成投资 by the quarter's end: from the index alone.
+CREATE INDEX monthly_reports_cumulative ON monthly_reports(project_id, month, invest_cumulative);

@@ -53,9 +53,31 @@ pub fn planned_share(start: Option<Date>, produce: Option<Date>, end: Date) -> O
     Some(((end - start).whole_days() as f64 / span).min(1.0))
 }
 
-/// Scores a candidate at `end`; None for projects that are out of the running (not yet signed,
+/// A candidate's standing at the quarter's end, without words: enough to rank every project.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Measure {
+    pub score: f64,
+    pub invest_ratio: Option<f64>,
+    pub days_ahead: Option<f64>,
+}
+
+/// Days ahead (+) or late (−) for each milestone due by `end`, with whether it was reached; one not
+/// reached yet is late by now.
+fn deltas<'a>(c: &'a Candidate, end: Date) -> Vec<(&'a str, i64, bool)> {
+    let mut out = Vec::new();
+    for (label, planned, actual) in &c.milestones {
+        let Some(p) = planned.filter(|p| *p <= end) else { continue };
+        match actual.filter(|a| *a <= end) {
+            Some(a) => out.push((*label, (p - a).whole_days(), true)),
+            None => out.push((*label, -(end - p).whole_days(), false)),
+        }
+    }
+    out
+}
+
+/// Measures a candidate at `end`; None for projects that are out of the running (not yet signed,
 /// withdrawn, or with no plan that has come due).
-pub fn score(c: &Candidate, end: Date) -> Option<Scored> {
+pub fn measure(c: &Candidate, end: Date) -> Option<Measure> {
     let signed_or_later = !matches!(c.stage.as_str(), "lead" | "negotiating");
     let health = HEALTH_POINTS.iter().find(|(code, _, _)| *code == c.health)?;
     let planned_start = c.milestones.iter().find(|m| m.0 == "开工").and_then(|m| m.1);
@@ -69,26 +91,25 @@ pub fn score(c: &Candidate, end: Date) -> Option<Scored> {
         Some(done) if planned > 0.0 => Some(done as f64 * 100.0 / planned),
         _ => None,
     };
-    // Days ahead (+) or late (−) for each milestone due by `end`; one not reached yet is late by now.
-    let mut deltas: Vec<(&str, i64, bool)> = Vec::new();
-    for (label, planned, actual) in &c.milestones {
-        let Some(p) = planned.filter(|p| *p <= end) else { continue };
-        match actual.filter(|a| *a <= end) {
-            Some(a) => deltas.push((label, (p - a).whole_days(), true)),
-            None => deltas.push((label, -(end - p).whole_days(), false)),
-        }
-    }
+    let deltas = deltas(c, end);
     let days_ahead = (!deltas.is_empty()).then(|| deltas.iter().map(|d| d.1 as f64).sum::<f64>() / deltas.len() as f64);
     let invest_points = invest_ratio.map(|r| (r / 100.0).clamp(0.0, 1.5) * 40.0).unwrap_or(0.0);
     let milestone_points = days_ahead.map(|d| (d / 3.0).clamp(-30.0, 30.0)).unwrap_or(0.0);
     let score = invest_points + milestone_points + health.1;
+    Some(Measure { score: (score * 100.0).round() / 100.0, invest_ratio, days_ahead })
+}
 
+/// Scores a candidate at `end` with its reasons in words (for the projects shown).
+pub fn score(c: &Candidate, end: Date) -> Option<Scored> {
+    let m = measure(c, end)?;
+    let health = HEALTH_POINTS.iter().find(|(code, _, _)| *code == c.health)?;
     let mut reasons = Vec::new();
-    match (c.invest_cumulative, invest_ratio) {
+    match (c.invest_cumulative, m.invest_ratio) {
         (Some(done), Some(r)) => reasons.push(format!("累计完成投资 {}，为计划进度的 {r:.0}%", Money(done).human())),
         (Some(done), None) => reasons.push(format!("累计完成投资 {}", Money(done).human())),
         (None, _) => reasons.push("尚无投资月报".into()),
     }
+    let mut deltas = deltas(c, end);
     deltas.sort_by_key(|d| -d.1.abs());
     for (label, days, reached) in deltas.iter().take(2) {
         reasons.push(match (*days, *reached) {
@@ -107,26 +128,34 @@ pub fn score(c: &Candidate, end: Date) -> Option<Scored> {
         name: c.name.clone(),
         region_name: c.region_name.clone(),
         total_investment: c.total_investment,
-        score: (score * 100.0).round() / 100.0,
-        invest_ratio,
-        days_ahead,
+        score: m.score,
+        invest_ratio: m.invest_ratio,
+        days_ahead: m.days_ahead,
         reasons,
     })
 }
 
-/// The ten best (红旗) and, among the rest, the ten slowest (蜗牛). Ties go to the larger project:
-/// a big project moving fast, or slowly, matters more.
-pub fn pick(mut scored: Vec<Scored>, n: usize) -> (Vec<Scored>, Vec<Scored>) {
-    scored.sort_by(|a, b| {
+/// One project's place in the quarter's ranking.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Standing {
+    pub id: uuid::Uuid,
+    pub score: f64,
+    pub total_investment: i64,
+}
+
+/// The ten best (红旗) and, among the rest, the ten slowest (蜗牛), as ids. Ties go to the larger
+/// project: a big project moving fast, or slowly, matters more.
+pub fn pick(standings: &[Standing], n: usize) -> (Vec<uuid::Uuid>, Vec<uuid::Uuid>) {
+    let mut best: Vec<&Standing> = standings.iter().collect();
+    best.sort_by(|a, b| {
         b.score.total_cmp(&a.score).then(b.total_investment.cmp(&a.total_investment)).then(a.id.cmp(&b.id))
     });
-    let red: Vec<Scored> = scored.iter().take(n).cloned().collect();
-    let mut rest: Vec<Scored> = scored.into_iter().skip(n).collect();
+    let red: Vec<uuid::Uuid> = best.iter().take(n).map(|s| s.id).collect();
+    let mut rest: Vec<&Standing> = best.into_iter().skip(n).collect();
     rest.sort_by(|a, b| {
         a.score.total_cmp(&b.score).then(b.total_investment.cmp(&a.total_investment)).then(a.id.cmp(&b.id))
     });
-    rest.truncate(n);
-    (red, rest)
+    (red, rest.iter().take(n).map(|s| s.id).collect())
 }
 
 #[cfg(test)]
@@ -199,23 +228,15 @@ mod tests {
 
     #[test]
     fn the_best_ten_and_the_slowest_ten_never_overlap() {
-        let mk = |score: f64, total: i64| Scored {
-            id: uuid::Uuid::now_v7(),
-            name: String::new(),
-            region_name: String::new(),
-            total_investment: total,
-            score,
-            invest_ratio: None,
-            days_ahead: None,
-            reasons: vec![],
-        };
-        let all: Vec<Scored> = (0..15).map(|i| mk(i as f64, 1)).chain([mk(3.0, 99)]).collect();
-        let (red, snail) = pick(all, 10);
+        let mk = |score: f64, total: i64| Standing { id: uuid::Uuid::now_v7(), total_investment: total, score };
+        let all: Vec<Standing> = (0..15).map(|i| mk(i as f64, 1)).chain([mk(3.0, 99)]).collect();
+        let of = |id: &uuid::Uuid| *all.iter().find(|s| s.id == *id).unwrap();
+        let (red, snail) = pick(&all, 10);
         assert_eq!(red.len(), 10);
         assert_eq!(snail.len(), 6, "only six remain after the ten best");
-        assert_eq!(red[0].score, 14.0);
+        assert_eq!(of(&red[0]).score, 14.0);
         assert_eq!(
-            (snail[0].score, snail[3].score, snail[3].total_investment),
+            (of(&snail[0]).score, of(&snail[3]).score, of(&snail[3]).total_investment),
             (0.0, 3.0, 99),
             "a tie goes to the bigger project"
         );

@@ -1,7 +1,7 @@
 //! The quarterly 红旗/蜗牛 lists as use cases: score the scope's projects, propose a draft, let the
 //! committee swap a candidate with a written reason, and publish — after which the list is frozen.
 
-use super::flags::{Candidate, Scored, pick, score};
+use super::flags::{Candidate, Scored, Standing, measure, pick, score};
 use super::period::Period;
 use super::store::{self, FlagList};
 use crate::accounts::authz::{self, CurrentUser};
@@ -17,14 +17,12 @@ use uuid::Uuid;
 
 pub const LIST_SIZE: usize = 10;
 
+/// What the score needs of a project; the words (name, place, why) come only for those shown.
 #[derive(sqlx::FromRow)]
 struct Row {
     id: Uuid,
-    name: String,
-    region_name: String,
     stage: String,
     health: String,
-    health_reason: Option<String>,
     total_investment: i64,
     planned_sign: Option<Date>,
     actual_sign: Option<Date>,
@@ -41,25 +39,64 @@ struct Row {
     invest_cumulative: Option<i64>,
 }
 
-/// Every project in the scope that is in the running for the quarter, scored (cached until a change).
-pub async fn candidates(db: &Db, scope: &Region, quarter: Period) -> AppResult<Arc<Vec<Scored>>> {
+#[derive(sqlx::FromRow)]
+struct Words {
+    id: Uuid,
+    name: String,
+    region_name: String,
+    health_reason: Option<String>,
+}
+
+const COLUMNS: &str = "p.id, p.stage, p.health, p.total_investment, p.planned_sign, p.actual_sign, p.planned_register,
+    p.actual_register, p.planned_land, p.actual_land, p.planned_start, p.actual_start, p.planned_produce,
+    p.actual_produce, p.planned_full_produce, p.actual_full_produce";
+
+/// The latest 累计完成投资 reported by the quarter's last month (from an index alone: migration 0024).
+fn cumulative_sql(quarter: Period) -> String {
+    format!(
+        "(SELECT r.invest_cumulative FROM monthly_reports r WHERE r.project_id = p.id AND r.month <= '{}'
+          ORDER BY r.month DESC LIMIT 1) AS invest_cumulative",
+        quarter.months().1.label()
+    )
+}
+
+fn candidate(r: Row, words: Option<Words>) -> Candidate {
+    let (name, region_name, health_reason) =
+        words.map(|w| (w.name, w.region_name, w.health_reason)).unwrap_or_default();
+    Candidate {
+        id: r.id,
+        name,
+        region_name,
+        stage: r.stage,
+        health: r.health,
+        health_reason,
+        total_investment: r.total_investment,
+        milestones: vec![
+            ("签约", r.planned_sign, r.actual_sign),
+            ("注册", r.planned_register, r.actual_register),
+            ("供地", r.planned_land, r.actual_land),
+            ("开工", r.planned_start, r.actual_start),
+            ("投产", r.planned_produce, r.actual_produce),
+            ("达产", r.planned_full_produce, r.actual_full_produce),
+        ],
+        invest_cumulative: r.invest_cumulative,
+    }
+}
+
+/// Every project in the scope that is in the running for the quarter, with its score (cached until
+/// a change). Scoring reads numbers and dates only; [`explain`] puts the words to those shown.
+pub async fn candidates(db: &Db, scope: &Region, quarter: Period) -> AppResult<Arc<Vec<Standing>>> {
     let (_, end) = quarter.days();
-    let (_, last_month) = quarter.months();
     crate::cache::get_or(db, format!("flags:{}:{}", scope.code, quarter.code()), async move {
         let mut conn = db.conn().await?;
         let rows: Vec<Row> = fetch_all_binds(
             &mut conn.ex(),
             &format!(
-                "SELECT p.id, p.name, g.name AS region_name, p.stage, p.health, p.health_reason, p.total_investment,
-                   p.planned_sign, p.actual_sign, p.planned_register, p.actual_register, p.planned_land, p.actual_land,
-                   p.planned_start, p.actual_start, p.planned_produce, p.actual_produce, p.planned_full_produce,
-                   p.actual_full_produce,
-                   (SELECT r.invest_cumulative FROM monthly_reports r WHERE r.project_id = p.id AND r.month <= '{m}'
-                    ORDER BY r.month DESC LIMIT 1) AS invest_cumulative
+                "SELECT {COLUMNS}, {}
                  FROM projects p JOIN regions g ON g.code = p.region
                  WHERE g.path LIKE $1 AND p.stage NOT IN ('lead', 'negotiating') AND p.health <> 'exited'
                    AND p.planned_start <= '{end}'",
-                m = last_month.label()
+                cumulative_sql(quarter)
             ),
             &[format!("{}%", scope.path)],
         )
@@ -67,29 +104,54 @@ pub async fn candidates(db: &Db, scope: &Region, quarter: Period) -> AppResult<A
         Ok(rows
             .into_iter()
             .filter_map(|r| {
-                let c = Candidate {
-                    id: r.id,
-                    name: r.name,
-                    region_name: r.region_name,
-                    stage: r.stage,
-                    health: r.health,
-                    health_reason: r.health_reason,
-                    total_investment: r.total_investment,
-                    milestones: vec![
-                        ("签约", r.planned_sign, r.actual_sign),
-                        ("注册", r.planned_register, r.actual_register),
-                        ("供地", r.planned_land, r.actual_land),
-                        ("开工", r.planned_start, r.actual_start),
-                        ("投产", r.planned_produce, r.actual_produce),
-                        ("达产", r.planned_full_produce, r.actual_full_produce),
-                    ],
-                    invest_cumulative: r.invest_cumulative,
-                };
-                score(&c, end)
+                let c = candidate(r, None);
+                measure(&c, end).map(|m| Standing { id: c.id, score: m.score, total_investment: c.total_investment })
             })
             .collect())
     })
     .await
+}
+
+/// The given candidates scored with their reasons in words, in the order given (ids that are not
+/// candidates for the quarter are left out).
+pub async fn explain(db: &Db, quarter: Period, ids: &[Uuid]) -> AppResult<Vec<Scored>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let (_, end) = quarter.days();
+    let mut conn = db.conn().await?;
+    let rows: Vec<Row> = crate::db::fetch_in(
+        &mut conn.ex(),
+        &format!("SELECT {COLUMNS}, {} FROM projects p WHERE p.id IN ({{in}})", cumulative_sql(quarter)),
+        ids,
+    )
+    .await?;
+    let mut words: std::collections::HashMap<Uuid, Words> = crate::db::fetch_in::<Words, _>(
+        &mut conn.ex(),
+        "SELECT p.id, p.name, g.name AS region_name, p.health_reason
+         FROM projects p JOIN regions g ON g.code = p.region WHERE p.id IN ({in})",
+        ids,
+    )
+    .await?
+    .into_iter()
+    .map(|w| (w.id, w))
+    .collect();
+    let mut scored: Vec<Scored> = rows
+        .into_iter()
+        .filter_map(|r| {
+            let w = words.remove(&r.id);
+            score(&candidate(r, w), end)
+        })
+        .collect();
+    scored.sort_by_key(|s| ids.iter().position(|id| *id == s.id));
+    Ok(scored)
+}
+
+/// The proposal from the data: the ten best (红旗) and the ten slowest (蜗牛), with their reasons.
+pub async fn proposal(db: &Db, scope: &Region, quarter: Period) -> AppResult<(Vec<Scored>, Vec<Scored>)> {
+    let all = candidates(db, scope, quarter).await?;
+    let (red, snail) = pick(&all, LIST_SIZE);
+    Ok((explain(db, quarter, &red).await?, explain(db, quarter, &snail).await?))
 }
 
 /// A committee's change to the proposal: who went out, who came in, and why.
@@ -153,8 +215,8 @@ pub async fn draft(db: &Db, user: &CurrentUser, actor: &Actor, scope: &Region, q
     if let Some(l) = find(db, scope, quarter).await? {
         return Ok(l.f.id);
     }
-    let all = candidates(db, scope, quarter).await?;
-    let (red, snail) = pick(all.as_ref().clone(), LIST_SIZE);
+    let candidates = candidates(db, scope, quarter).await?.len();
+    let (red, snail) = proposal(db, scope, quarter).await?;
     let f = FlagList {
         id: Uuid::now_v7(),
         region: scope.code.clone(),
@@ -180,7 +242,7 @@ pub async fn draft(db: &Db, user: &CurrentUser, actor: &Actor, scope: &Region, q
         entity_id: f.id.to_string(),
         region: Some(scope.code.clone()),
         before: None,
-        after: Some(serde_json::json!({"quarter": f.quarter, "candidates": all.len(),
+        after: Some(serde_json::json!({"quarter": f.quarter, "candidates": candidates,
             "red": red.iter().map(|s| &s.name).collect::<Vec<_>>(), "snail": snail.iter().map(|s| &s.name).collect::<Vec<_>>()})),
     })
     .await?;
@@ -235,7 +297,10 @@ pub async fn swap(
             field: "out".into(), message: "请选择名单中要调出的项目".into()
         });
     }
-    let newcomer = in_id.and_then(|i| all.iter().find(|s| s.id == i)).cloned();
+    let newcomer = match in_id.filter(|i| all.iter().any(|s| s.id == *i)) {
+        Some(i) => explain(db, quarter, &[i]).await?.pop(),
+        None => None,
+    };
     match &newcomer {
         None => errors
             .push(crate::error::FieldError {

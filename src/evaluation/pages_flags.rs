@@ -1,7 +1,7 @@
 //! 十大红旗 / 十大蜗牛项目 pages: the proposal, the committee's swaps, publishing, the bulletin.
 
-use super::flags::{Scored, pick};
-use super::flags_service::{self as fs, LIST_SIZE, Lists};
+use super::flags::{Scored, Standing};
+use super::flags_service::{self as fs, Lists};
 use super::period::Period;
 use super::service;
 use crate::accounts::authz::{self, CurrentUser};
@@ -125,14 +125,14 @@ async fn render(st: &AppState, user: &CurrentUser, q: FlagQuery, errors: Vec<Fie
     let all = fs::candidates(&st.db, &scope, quarter).await?;
     let lists = fs::find(&st.db, &scope, quarter).await?;
     let (preview, next_red, next_snail) = match &lists {
-        None => (Some(pick(all.as_ref().clone(), LIST_SIZE)), vec![], vec![]),
+        None => (Some(fs::proposal(&st.db, &scope, quarter).await?), vec![], vec![]),
         Some(l) => {
-            let taken = |s: &Scored| l.red.iter().chain(&l.snail).any(|x| x.id == s.id);
-            let mut rest: Vec<Scored> = all.iter().filter(|s| !taken(s)).cloned().collect();
+            let taken = |s: &Standing| l.red.iter().chain(&l.snail).any(|x| x.id == s.id);
+            let mut rest: Vec<&Standing> = all.iter().filter(|s| !taken(s)).collect();
             rest.sort_by(|a, b| b.score.total_cmp(&a.score));
-            let red: Vec<Scored> = rest.iter().take(20).cloned().collect();
-            let snail: Vec<Scored> = rest.iter().rev().take(20).cloned().collect();
-            (None, red, snail)
+            let red: Vec<uuid::Uuid> = rest.iter().take(20).map(|s| s.id).collect();
+            let snail: Vec<uuid::Uuid> = rest.iter().rev().take(20).map(|s| s.id).collect();
+            (None, fs::explain(&st.db, quarter, &red).await?, fs::explain(&st.db, quarter, &snail).await?)
         }
     };
     Ok(FlagsPage {
@@ -296,7 +296,7 @@ async fn api(State(st): State<AppState>, user: CurrentUser, Query(q): Query<Flag
     let (status, red, snail, swaps) = match fs::find(&st.db, &scope, quarter).await? {
         Some(l) => (l.f.status.clone(), l.red, l.snail, serde_json::to_value(&l.swaps).unwrap_or_default()),
         None => {
-            let (r, s) = pick(fs::candidates(&st.db, &scope, quarter).await?.as_ref().clone(), LIST_SIZE);
+            let (r, s) = fs::proposal(&st.db, &scope, quarter).await?;
             ("proposed".to_string(), r, s, json!([]))
         }
     };
