@@ -252,13 +252,14 @@ async fn bench(o: &Opts, backend: &str) -> anyhow::Result<()> {
         let bulk_rows = import::rows(&db, o.import_rows, "基准批量项目").await;
         let bulk = import::bare_bulk(&db, &bulk_rows).await?;
         import_lines.push(format!(
-            "| 导入 {} 行项目（API：检查＋提交） | {:.1} s | {:.1} s | {:.1} s | {} | {:.0} MB | {bare:.1} s | {bulk:.1} s | < 20 s；RSS < 300 MB | {} |",
+            "| 导入 {} 行项目（API：检查＋提交） | {:.1} s | {:.1} s | {:.1} s | {} | {:.0} MB（堆 {:.0} MB） | {bare:.1} s | {bulk:.1} s | < 20 s；RSS < 300 MB | {} |",
             o.import_rows,
             r.check_s,
             r.commit_s,
             total,
             r.creates,
             r.peak_rss_mb,
+            r.peak_anon_mb,
             if met { "达到" } else { "**未达到**" }
         ));
         if let Some(e) = r.error {

