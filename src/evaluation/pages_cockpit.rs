@@ -122,9 +122,23 @@ impl CockpitPage {
 }
 
 async fn page(State(st): State<AppState>, user: CurrentUser, Query(v): Query<View>) -> AppResult<Html<String>> {
+    // A big screen shows the same page all day, reloading it: the page as drawn for this session
+    // is kept until anything changes (and until tomorrow, since "overdue" moves with the calendar).
+    let key = format!(
+        "cockpit-page:{}:{}:{:?}:{}",
+        user.id,
+        user.csrf.as_deref().unwrap_or_default(),
+        (&v.region, &v.period, &v.level, &v.indicator, &v.screen),
+        crate::projects::service::today()
+    );
+    let page = crate::cache::get_or(&st.db, key, draw(&st, &user, v)).await?;
+    Ok(Html(page.as_ref().clone()))
+}
+
+async fn draw(st: &AppState, user: &CurrentUser, v: View) -> AppResult<String> {
     let period = v.period()?;
     let indicator = v.indicator()?;
-    let scope = service::scope(&st.db, &user, v.region.as_deref()).await?;
+    let scope = service::scope(&st.db, user, v.region.as_deref()).await?;
     let c = cockpit::build(&st.db, &scope, period).await?;
     let e = &c.eval;
     let units: Vec<_> = e.units.iter().filter(|u| u.code != e.scope).collect();
@@ -190,15 +204,15 @@ async fn page(State(st): State<AppState>, user: CurrentUser, Query(v): Query<Vie
     let parent = match &scope.parent {
         Some(p) => crate::regions::store::get(&mut conn.ex(), p)
             .await?
-            .filter(|r| authz::check(&user, Permission::ViewBusiness, Some(&r.path)).is_ok()),
+            .filter(|r| authz::check(user, Permission::ViewBusiness, Some(&r.path)).is_ok()),
         None => None,
     };
     drop(conn);
     let big = v.screen.as_deref() == Some("big");
-    html(&CockpitPage {
-        l: Layout::new(&format!("{}驾驶舱", scope.display_name()), Some(&user), "cockpit"),
+    Ok(html(&CockpitPage {
+        l: Layout::new(&format!("{}驾驶舱", scope.display_name()), Some(user), "cockpit"),
         periods: view::period_choices(),
-        regions: super::pages::regions(&st, &user).await?,
+        regions: super::pages::regions(st, user).await?,
         indicators: LIBRARY.iter().collect(),
         funnel: funnel_svg,
         unit_rows,
@@ -212,7 +226,8 @@ async fn page(State(st): State<AppState>, user: CurrentUser, Query(v): Query<Vie
         big,
         c,
         v,
-    })
+    })?
+    .0)
 }
 
 /// The cockpit's tables in one workbook: headline figures, trend, stages, and the units.
