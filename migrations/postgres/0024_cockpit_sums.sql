@@ -99,15 +99,20 @@ CREATE TRIGGER signed_funds_report AFTER DELETE OR UPDATE OF project_id, month, 
 
 -- Inserted reports are summed once per statement, as above; so are report_sums' (migration 0022
 -- added them row by row).
+-- EXECUTE plans the statement afresh each time: a plan cached while projects held a few rows (early
+-- in a bulk load) scanned the whole table for every inserted report once it held thousands.
 CREATE FUNCTION sums_on_reports_inserted() RETURNS trigger AS $$
 BEGIN
+    EXECUTE $q$
     INSERT INTO signed_funds (region, sign_month, month, funds_domestic, funds_foreign_usd)
     SELECT p.region, to_char(p.actual_sign, 'YYYY-MM'), r.month, SUM(r.funds_domestic), SUM(r.funds_foreign_usd)
     FROM inserted r JOIN projects p ON p.id = r.project_id WHERE p.actual_sign IS NOT NULL
     GROUP BY p.region, to_char(p.actual_sign, 'YYYY-MM'), r.month
     ON CONFLICT (region, sign_month, month) DO UPDATE
         SET funds_domestic = signed_funds.funds_domestic + EXCLUDED.funds_domestic,
-            funds_foreign_usd = signed_funds.funds_foreign_usd + EXCLUDED.funds_foreign_usd;
+            funds_foreign_usd = signed_funds.funds_foreign_usd + EXCLUDED.funds_foreign_usd
+    $q$;
+    EXECUTE $q$
     INSERT INTO report_sums (region, month, invest, funds_domestic, funds_foreign_usd, tax, jobs, reports)
     SELECT p.region, r.month, SUM(r.invest_month), SUM(r.funds_domestic), SUM(r.funds_foreign_usd), SUM(r.tax),
            SUM(r.jobs), COUNT(*)
@@ -117,7 +122,8 @@ BEGIN
         funds_domestic = report_sums.funds_domestic + EXCLUDED.funds_domestic,
         funds_foreign_usd = report_sums.funds_foreign_usd + EXCLUDED.funds_foreign_usd,
         tax = report_sums.tax + EXCLUDED.tax, jobs = report_sums.jobs + EXCLUDED.jobs,
-        reports = report_sums.reports + EXCLUDED.reports;
+        reports = report_sums.reports + EXCLUDED.reports
+    $q$;
     RETURN NULL;
 END
 $$ LANGUAGE plpgsql;

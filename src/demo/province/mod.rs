@@ -112,6 +112,7 @@ pub async fn load(db: &Db, size: Size, progress: &dyn Fn(String)) -> anyhow::Res
         progress(format!("企业 {to}/{}", size.enterprises));
         from = to;
     }
+    fresh_statistics(&mut tx.ex(), "enterprises").await?;
     if briefs.is_empty() && size.projects > 0 {
         anyhow::bail!("项目须有投资方：企业数不能为 0");
     }
@@ -141,6 +142,7 @@ pub async fn load(db: &Db, size: Size, progress: &dyn Fn(String)) -> anyhow::Res
             ps.push(g.p);
         }
         bulk::insert(&mut tx.ex(), &ps).await?;
+        fresh_statistics(&mut tx.ex(), "projects").await?;
         bulk::insert(&mut tx.ex(), &links).await?;
         bulk::insert(&mut tx.ex(), &logs).await?;
         bulk::insert(&mut tx.ex(), &reps).await?;
@@ -178,6 +180,16 @@ pub async fn load(db: &Db, size: Size, progress: &dyn Fn(String)) -> anyhow::Res
     Ok(Some(sum))
 }
 
+/// On PostgreSQL, statistics of a table filled in this transaction, so that the foreign-key checks
+/// of the next inserts are planned (and their plans kept) for its real size: planned while the
+/// table looked empty, each check scanned it whole, and loading the province slowed to a crawl.
+async fn fresh_statistics(ex: &mut crate::db::Ex<'_>, table: &'static str) -> Result<(), sqlx::Error> {
+    if ex.backend() == Backend::Postgres {
+        q_exec!(ex, sqlx::AssertSqlSafe(format!("ANALYZE {table}")))?;
+    }
+    Ok(())
+}
+
 /// Fresh planner statistics: without them both databases guess badly on tables this size.
 async fn analyze(db: &Db) -> anyhow::Result<()> {
     const TABLES: &str = "enterprises, projects, project_investors, project_stage_log, monthly_reports";
@@ -189,7 +201,9 @@ async fn analyze(db: &Db) -> anyhow::Result<()> {
             sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)").execute(p).await?;
         }
         Db::Postgres(p) => {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("ANALYZE {TABLES}"))).execute(p).await?;
+            // VACUUM too, as autovacuum would soon: it marks the pages all-visible, without which
+            // the covering indexes (signed projects, cumulative investment) still visit the table.
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("VACUUM (ANALYZE) {TABLES}"))).execute(p).await?;
         }
     }
     Ok(())
