@@ -85,20 +85,7 @@ async fn indicators_match_hand_computed_figures_and_the_province_is_the_sum_of_i
 
         // A report filed now counts on the next load, cache or not.
         report(db, b, "2026-08", 5000, 5000, 0, 0).await;
-        zhaoshang::audit::record(
-            &mut db.conn().await.unwrap().ex(),
-            &zhaoshang::audit::Actor::cli(),
-            zhaoshang::audit::Change {
-                action: "test.touch",
-                entity: "test",
-                entity_id: "x".into(),
-                region: None,
-                before: None,
-                after: None,
-            },
-        )
-        .await
-        .unwrap();
+        touch(db).await;
         let j: Value = s.get(&app, "/api/v1/evaluation?region=43&period=2026Q3").await.json().await.unwrap();
         assert_eq!(unit(&j, "4301")["figures"]["funds_rate"], 3.5);
 
@@ -323,6 +310,12 @@ async fn the_cockpit_draws_the_map_trend_funnel_and_ranking_and_drills_down() {
         );
         let park = s.get(&app, "/cockpit?region=43011251&period=2026Q3").await.text().await.unwrap();
         assert!(park.contains("没有下级单位") && park.contains("/projects?region=43011251"));
+        // The page is kept for the session until anything changes: a report filed now is on the next load.
+        assert!(!page.contains("2026-08 完成投资：0.30亿元"));
+        report(db, p, "2026-08", 3000, 1000, 0, 0).await;
+        touch(db).await;
+        let page = s.get(&app, "/cockpit?region=43&period=2026Q3&indicator=start_rate").await.text().await.unwrap();
+        assert!(page.contains("<title>2026-08 完成投资：0.30亿元</title>"), "{}: {page}", t.label);
         let big = s.get(&app, "/cockpit?region=43&screen=big").await.text().await.unwrap();
         assert!(big.contains("class=\"big\"") && big.contains("http-equiv=\"refresh\""));
         let j: Value = s.get(&app, "/api/v1/cockpit?region=43&period=2026Q3").await.json().await.unwrap();
@@ -369,4 +362,22 @@ async fn the_demo_gives_the_cockpit_figures_in_every_city_targets_and_quarterly_
     let flags: Value = s.get(&app, "/api/v1/evaluation/flags?region=43").await.json().await.unwrap();
     assert_eq!(flags["red"].as_array().unwrap().len(), 10, "{flags}");
     assert!(!flags["snail"].as_array().unwrap().is_empty());
+}
+
+/// An audit record, as every real change writes: the helpers above write straight to the tables.
+async fn touch(db: &zhaoshang::db::Db) {
+    zhaoshang::audit::record(
+        &mut db.conn().await.unwrap().ex(),
+        &zhaoshang::audit::Actor::cli(),
+        zhaoshang::audit::Change {
+            action: "test.touch",
+            entity: "test",
+            entity_id: "x".into(),
+            region: None,
+            before: None,
+            after: None,
+        },
+    )
+    .await
+    .unwrap();
 }
