@@ -25,6 +25,12 @@ pub async fn current_user(ex: &mut Ex<'_>, id: Uuid, csrf: Option<String>) -> Re
     let Some(u) = store::user_by_id(ex, id).await? else {
         return Ok(None);
     };
+    signed_in(ex, u, csrf).await
+}
+
+/// The user with their grants, unless disabled or locked.
+async fn signed_in(ex: &mut Ex<'_>, u: User, csrf: Option<String>) -> Result<Option<CurrentUser>, sqlx::Error> {
+    let id = u.id;
     if u.disabled || u.is_locked(OffsetDateTime::now_utc()) {
         return Ok(None);
     }
@@ -181,10 +187,10 @@ pub async fn resolve_session(db: &Db, token: &str) -> AppResult<SessionState> {
 
 pub async fn resolve_token(db: &Db, token: &str) -> AppResult<Option<CurrentUser>> {
     let mut conn = db.conn().await?;
-    let Some(uid) = store::token_user(&mut conn.ex(), &sha256_hex(token)).await? else {
+    let Some(u) = store::token_user(&mut conn.ex(), &sha256_hex(token)).await? else {
         return Ok(None);
     };
-    Ok(current_user(&mut conn.ex(), uid, None).await?)
+    Ok(signed_in(&mut conn.ex(), u, None).await?)
 }
 
 pub async fn logout(db: &Db, token: &str, actor: &Actor) -> AppResult<()> {

@@ -242,14 +242,13 @@ pub async fn insert_token(ex: &mut Ex<'_>, id: Uuid, user_id: Uuid, name: &str, 
 }
 
 /// The user a live (unrevoked) token belongs to.
-pub async fn token_user(ex: &mut Ex<'_>, hash: &str) -> Result<Option<Uuid>, sqlx::Error> {
-    q_scalar!(
-        ex,
-        fetch_optional,
-        Uuid,
-        "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-        hash
-    )
+/// The user an unrevoked API token belongs to, in the same query (every API request asks).
+pub async fn token_user(ex: &mut Ex<'_>, hash: &str) -> Result<Option<User>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {USER_COLS} FROM api_tokens t JOIN users u ON u.id = t.user_id
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
+    );
+    q_as!(ex, fetch_optional, User, sqlx::AssertSqlSafe(sql.as_str()), hash)
 }
 
 pub async fn tokens_of(ex: &mut Ex<'_>, user_id: Uuid) -> Result<Vec<TokenRow>, sqlx::Error> {
