@@ -30,10 +30,18 @@ struct Row {
 
 #[derive(sqlx::FromRow)]
 struct Words {
-    id: Uuid,
     name: String,
     region_name: String,
     health_reason: Option<String>,
+}
+
+/// A project shown on a list: what the score needs and the words.
+#[derive(sqlx::FromRow)]
+struct Shown {
+    #[sqlx(flatten)]
+    row: Row,
+    #[sqlx(flatten)]
+    words: Words,
 }
 
 /// 签约, 注册, 供地, 开工, 投产 and 达产, planned and actual, in that order.
@@ -157,29 +165,18 @@ pub async fn explain(db: &Db, quarter: Period, ids: &[Uuid]) -> AppResult<Vec<Sc
     let (_, end) = quarter.days();
     let mut conn = db.conn().await?;
     let cols = columns(conn.ex().backend());
-    let rows: Vec<Row> = crate::db::fetch_in(
+    let shown: Vec<Shown> = crate::db::fetch_in(
         &mut conn.ex(),
-        &format!("SELECT {cols}, {} FROM projects p WHERE p.id IN ({{in}})", cumulative_sql(quarter)),
+        &format!(
+            "SELECT {cols}, {}, p.name, g.name AS region_name, p.health_reason
+             FROM projects p JOIN regions g ON g.code = p.region WHERE p.id IN ({{in}})",
+            cumulative_sql(quarter)
+        ),
         ids,
     )
     .await?;
-    let mut words: std::collections::HashMap<Uuid, Words> = crate::db::fetch_in::<Words, _>(
-        &mut conn.ex(),
-        "SELECT p.id, p.name, g.name AS region_name, p.health_reason
-         FROM projects p JOIN regions g ON g.code = p.region WHERE p.id IN ({in})",
-        ids,
-    )
-    .await?
-    .into_iter()
-    .map(|w| (w.id, w))
-    .collect();
-    let mut scored: Vec<Scored> = rows
-        .into_iter()
-        .filter_map(|r| {
-            let w = words.remove(&r.id);
-            score(&candidate(r, w), end)
-        })
-        .collect();
+    let mut scored: Vec<Scored> =
+        shown.into_iter().filter_map(|s| score(&candidate(s.row, Some(s.words)), end)).collect();
     scored.sort_by_key(|s| ids.iter().position(|id| *id == s.id));
     Ok(scored)
 }

@@ -3,7 +3,7 @@
 use super::model::{Capital, Channel, ProjectTag, Sector, SourceTag, mask_of, parse_bool};
 use super::money::Money;
 use super::stage::{Health, Stage, parse_date};
-use super::store::{COLS, Row};
+use super::store::{Row, select};
 use crate::db::Ex;
 use crate::error::{AppError, FieldError};
 use serde::{Deserialize, Serialize};
@@ -198,6 +198,11 @@ pub fn order_by(sort: Option<&str>) -> Result<String, AppError> {
     Ok(format!("{expr} IS NULL, {expr} {}, p.id", if desc { "DESC" } else { "ASC" }))
 }
 
+/// The join an order by region needs when only ids are read.
+fn sort_join(order: &str) -> &'static str {
+    if order.contains("g.") { "JOIN regions g ON g.code = p.region" } else { "" }
+}
+
 /// One page of projects and the total count.
 pub async fn page(
     ex: &mut Ex<'_>,
@@ -210,13 +215,12 @@ pub async fn page(
     let page = f.page.unwrap_or(1).clamp(1, 1_000_000);
     // The page's ids first, sorted on what the filter's index holds; the 50 full rows after. Sorting
     // full rows would read every matching project (thousands in a city) to show fifty.
-    let sort_join = if order.contains("g.") { "JOIN regions g ON g.code = p.region" } else { "" };
+    let sort_join = sort_join(&order);
     let list_sql = format!(
-        "SELECT {COLS}, g.name AS region_name, g.path AS region_path, i.name AS industry_name
-         FROM projects p JOIN regions g ON g.code = p.region LEFT JOIN industries i ON i.code = p.industry
-         WHERE p.id IN (SELECT p.id FROM projects p {sort_join} WHERE {where_sql}
+        "{} WHERE p.id IN (SELECT p.id FROM projects p {sort_join} WHERE {where_sql}
                         ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {})
          ORDER BY {order}",
+        select(),
         (page - 1) * PAGE_SIZE
     );
     let count_sql = format!("SELECT count(*) FROM projects p WHERE {where_sql}");
@@ -261,16 +265,7 @@ pub async fn cached_page(
             return Ok((vec![], ids.total));
         }
         let mut conn = db.conn().await?;
-        let mut rows: Vec<Row> = crate::db::fetch_in(
-            &mut conn.ex(),
-            &format!(
-                "SELECT {COLS}, g.name AS region_name, g.path AS region_path, i.name AS industry_name
-                 FROM projects p JOIN regions g ON g.code = p.region LEFT JOIN industries i ON i.code = p.industry
-                 WHERE p.id IN ({{in}})"
-            ),
-            slice,
-        )
-        .await?;
+        let mut rows = super::store_bulk::get_many(&mut conn.ex(), slice).await?;
         rows.sort_by_key(|r| slice.iter().position(|id| *id == r.p.id));
         Ok::<_, AppError>((rows, ids.total))
     })
@@ -280,7 +275,7 @@ pub async fn cached_page(
 
 /// A view's first `CACHED_IDS` ids in order, and its count.
 async fn ordered_ids(db: &crate::db::Db, where_sql: &str, binds: &[String], order: &str) -> Result<Ids, AppError> {
-    let sort_join = if order.contains("g.") { "JOIN regions g ON g.code = p.region" } else { "" };
+    let sort_join = sort_join(order);
     let sql = format!("SELECT p.id FROM projects p {sort_join} WHERE {where_sql} ORDER BY {order} LIMIT {CACHED_IDS}");
     let mut conn = db.conn().await?;
     let ids: Vec<uuid::Uuid> = crate::db::fetch_all_binds::<(uuid::Uuid,)>(&mut conn.ex(), &sql, binds)
@@ -307,11 +302,7 @@ pub async fn all(
 ) -> Result<Vec<Row>, AppError> {
     let (where_sql, binds) = where_clause(scopes, region_path, f)?;
     let order = order_by(f.sort.as_deref())?;
-    let sql = format!(
-        "SELECT {COLS}, g.name AS region_name, g.path AS region_path, i.name AS industry_name
-         FROM projects p JOIN regions g ON g.code = p.region LEFT JOIN industries i ON i.code = p.industry
-         WHERE {where_sql} ORDER BY {order} LIMIT {limit}"
-    );
+    let sql = format!("{} WHERE {where_sql} ORDER BY {order} LIMIT {limit}", select());
     Ok(crate::db::fetch_all_binds(ex, &sql, &binds).await?)
 }
 

@@ -74,7 +74,8 @@ pub struct Row {
     pub industry_name: Option<String>,
 }
 
-fn select() -> String {
+/// A project row with its region's and industry's names; callers add the WHERE clause.
+pub(super) fn select() -> String {
     format!(
         "SELECT {COLS}, g.name AS region_name, g.path AS region_path, i.name AS industry_name
          FROM projects p JOIN regions g ON g.code = p.region LEFT JOIN industries i ON i.code = p.industry"

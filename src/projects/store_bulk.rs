@@ -1,18 +1,10 @@
 //! Projects many at a time, for imports and the demo generator: one statement per few hundred
 //! rows instead of one per row, which is what makes a 100,000-row file a matter of seconds.
 
-use super::store::{Project, Row, WRITE_COLUMN_COUNT, WRITE_COLUMNS, bind_project};
+use super::store::{Project, Row, WRITE_COLUMN_COUNT, WRITE_COLUMNS, bind_project, select};
 use crate::db::{Ex, fetch_in};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
-
-fn select() -> String {
-    format!(
-        "SELECT {}, g.name AS region_name, g.path AS region_path, i.name AS industry_name
-         FROM projects p JOIN regions g ON g.code = p.region LEFT JOIN industries i ON i.code = p.industry",
-        super::store::COLS
-    )
-}
 
 pub async fn get_many(ex: &mut Ex<'_>, ids: &[Uuid]) -> Result<Vec<Row>, sqlx::Error> {
     fetch_in(ex, &format!("{} WHERE p.id IN ({{in}})", select()), ids).await
