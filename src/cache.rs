@@ -1,13 +1,14 @@
-//! Results kept until anything changes: evaluation figures, the project list's views. Every
-//! change anywhere writes an audit record in its own transaction, so the audit chain's head (its
-//! sequence and hash) is a version of the whole database: a result computed at the current head is
-//! still true, and a report written now is counted on the next page load. The hash also tells two
-//! databases apart, should one process serve several (the tests do). Each instance keeps its own
-//! cache; nothing in it is needed by another.
+//! Results kept until anything changes: evaluation figures, the project list's views, who a token
+//! or a session belongs to. Every change anywhere writes an audit record in its own transaction, so
+//! the audit chain's head (its sequence and hash) is a version of the whole database: a result
+//! computed at the current head is still true, and a report written now is counted on the next page
+//! load. The hash also tells two databases apart, should one process serve several (the tests do).
+//! Each instance keeps its own cache; nothing in it is needed by another.
 
 use crate::db::Db;
 use crate::error::AppResult;
 use std::any::Any;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,9 +16,50 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 type Entry = (String, Arc<dyn Any + Send + Sync>);
 
-static CACHE: LazyLock<Mutex<HashMap<String, Entry>>> = LazyLock::new(Default::default);
-/// Enough for every scope and period leaders look at in a day; past it, the cache starts over.
-const MAX_ENTRIES: usize = 512;
+/// One kind of kept results, with its own bound: a thousand officials signing in must not push the
+/// province's figures out.
+pub struct Cache {
+    map: LazyLock<Mutex<HashMap<String, Entry>>>,
+    max: usize,
+}
+
+impl Cache {
+    pub const fn new(max: usize) -> Cache {
+        Cache { map: LazyLock::new(Default::default), max }
+    }
+
+    /// The value stored under `key` if computed at the current head, else `compute`'s, stored.
+    pub async fn get_or<T, F>(&self, db: &Db, key: String, compute: F) -> AppResult<Arc<T>>
+    where
+        T: Send + Sync + 'static,
+        F: Future<Output = AppResult<T>>,
+    {
+        if !ENABLED.load(Ordering::Relaxed) {
+            return Ok(Arc::new(compute.await?));
+        }
+        let seq = current_head(db).await?;
+        let hit = self.map.lock().ok().and_then(|c| c.get(&key).cloned());
+        if let Some((at, v)) = hit {
+            if at == seq {
+                if let Ok(v) = v.downcast::<T>() {
+                    return Ok(v);
+                }
+            }
+        }
+        let v = Arc::new(compute.await?);
+        if let Ok(mut c) = self.map.lock() {
+            if c.len() >= self.max {
+                c.clear();
+            }
+            c.insert(key, (seq, v.clone() as Arc<dyn Any + Send + Sync>));
+        }
+        Ok(v)
+    }
+}
+
+/// Figures and pages: enough for every scope and period leaders look at in a day; past it, the
+/// cache starts over.
+static FIGURES: Cache = Cache::new(512);
 
 /// `ZHAOSHANG_CACHE=off` computes everything afresh on every request: how the benchmark measures
 /// the cold path, and a way to rule the cache out when a figure looks wrong. (The older name
@@ -31,6 +73,32 @@ pub fn set_enabled(on: bool) {
     ENABLED.store(on, Ordering::Relaxed);
 }
 
+tokio::task_local! {
+    static REQUEST_HEAD: RefCell<Option<String>>;
+}
+
+/// Runs one request with one read of the head for all its lookups (who is signed in, the page,
+/// the figures): the request answers from the database as it was at its first lookup, as if it had
+/// come a moment earlier. A transaction begun or committed in the request forgets the head read, so
+/// that what the request reads after its own change includes it.
+pub async fn per_request<F: Future>(request: F) -> F::Output {
+    REQUEST_HEAD.scope(RefCell::new(None), request).await
+}
+
+/// Called when a transaction begins or commits (outside a request it does nothing).
+pub fn forget_head() {
+    let _ = REQUEST_HEAD.try_with(|h| h.borrow_mut().take());
+}
+
+async fn current_head(db: &Db) -> AppResult<String> {
+    if let Ok(Some(h)) = REQUEST_HEAD.try_with(|h| h.borrow().clone()) {
+        return Ok(h);
+    }
+    let h = head(db).await?;
+    let _ = REQUEST_HEAD.try_with(|m| *m.borrow_mut() = Some(h.clone()));
+    Ok(h)
+}
+
 pub async fn head(db: &Db) -> AppResult<String> {
     let mut conn = db.conn().await?;
     let (seq, hash): (i64, String) =
@@ -38,30 +106,11 @@ pub async fn head(db: &Db) -> AppResult<String> {
     Ok(format!("{seq}:{hash}"))
 }
 
-/// The value stored under `key` if computed at the current head, else `compute`'s, stored.
+/// The figure or page stored under `key` if computed at the current head, else `compute`'s, stored.
 pub async fn get_or<T, F>(db: &Db, key: String, compute: F) -> AppResult<Arc<T>>
 where
     T: Send + Sync + 'static,
     F: Future<Output = AppResult<T>>,
 {
-    if !ENABLED.load(Ordering::Relaxed) {
-        return Ok(Arc::new(compute.await?));
-    }
-    let seq = head(db).await?;
-    let hit = CACHE.lock().ok().and_then(|c| c.get(&key).cloned());
-    if let Some((at, v)) = hit {
-        if at == seq {
-            if let Ok(v) = v.downcast::<T>() {
-                return Ok(v);
-            }
-        }
-    }
-    let v = Arc::new(compute.await?);
-    if let Ok(mut c) = CACHE.lock() {
-        if c.len() >= MAX_ENTRIES {
-            c.clear();
-        }
-        c.insert(key, (seq, v.clone() as Arc<dyn Any + Send + Sync>));
-    }
-    Ok(v)
+    FIGURES.get_or(db, key, compute).await
 }

@@ -249,6 +249,29 @@ async fn a_revoked_api_token_no_longer_signs_in() {
     }
 }
 
+#[tokio::test]
+async fn a_kept_sign_in_follows_a_new_grant_a_removed_one_and_a_disabled_user_at_the_next_request() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let (_, token) = service::create_token(&t.db, &Actor::cli(), "cs.leader", "test").await.unwrap();
+        let id = common::user_id(&t.db, "cs.leader").await;
+        let grants = |u: Option<zhaoshang::accounts::authz::CurrentUser>| u.map(|u| u.grants.len());
+        let before = grants(service::resolve_token(&t.db, &token).await.unwrap()).unwrap();
+        // Asked twice: the second answer may come from what was kept.
+        assert_eq!(grants(service::resolve_token(&t.db, &token).await.unwrap()), Some(before));
+        let g = service::add_grant(&t.db, &Actor::cli(), None, id, Role::Reporter, "430104").await.unwrap();
+        assert_eq!(grants(service::resolve_token(&t.db, &token).await.unwrap()), Some(before + 1), "{}", t.label);
+        assert_eq!(grants(service::current_user(&t.db, id, None).await.unwrap()), Some(before + 1), "{}", t.label);
+        service::remove_grant(&t.db, &Actor::cli(), g).await.unwrap();
+        assert_eq!(grants(service::resolve_token(&t.db, &token).await.unwrap()), Some(before), "{}", t.label);
+        service::admin_action(&t.db, &Actor::cli(), id, None, UserAction::Disable).await.unwrap();
+        assert!(service::resolve_token(&t.db, &token).await.unwrap().is_none(), "{}", t.label);
+        assert!(service::current_user(&t.db, id, None).await.unwrap().is_none(), "{}", t.label);
+        service::admin_action(&t.db, &Actor::cli(), id, None, UserAction::Enable).await.unwrap();
+        assert!(service::resolve_token(&t.db, &token).await.unwrap().is_some(), "{}", t.label);
+    }
+}
+
 type SumRow = (String, String, i64, i64, i64, i64, i64, i64);
 
 /// The report sums the triggers keep, and the same figures summed from the reports themselves.

@@ -55,7 +55,7 @@ pub fn http_run<J: load::Job>(ctx: &Ctx, job: J) -> Stats {
     let (clients, warmup, secs, pid) = (ctx.clients, ctx.warmup, ctx.secs, ctx.server_pid.clone());
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(load::run(clients, warmup, secs, job, &pid, "self"))
+        rt.block_on(load::run(clients, warmup, secs, job, &pid, &pid))
     })
     .join()
     .unwrap()

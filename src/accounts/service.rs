@@ -21,20 +21,29 @@ fn user_json(u: &User) -> serde_json::Value {
            "locked_until": u.locked_until.map(|t| t.to_string()), "version": u.version})
 }
 
-pub async fn current_user(ex: &mut Ex<'_>, id: Uuid, csrf: Option<String>) -> Result<Option<CurrentUser>, sqlx::Error> {
-    let Some(u) = store::user_by_id(ex, id).await? else {
-        return Ok(None);
-    };
-    signed_in(ex, u, csrf).await
+/// Who a token or a session's user is, with their grants, kept until anything changes (every change
+/// to a user, a grant or a token is audited, so the audit head versions them): most requests then
+/// read the head instead of the user and the grants. Disabled or locked is decided at each request,
+/// since a lock ends with the clock.
+static SIGNED_IN: crate::cache::Cache = crate::cache::Cache::new(4096);
+
+type Account = Option<(User, Vec<Grant>)>;
+
+pub async fn current_user(db: &Db, id: Uuid, csrf: Option<String>) -> AppResult<Option<CurrentUser>> {
+    let account = SIGNED_IN
+        .get_or(db, format!("user:{id}"), async {
+            let mut conn = db.conn().await?;
+            let Some(u) = store::user_by_id(&mut conn.ex(), id).await? else {
+                return Ok(None);
+            };
+            with_grants(&mut conn.ex(), u).await
+        })
+        .await?;
+    Ok(signed_in(&account, csrf))
 }
 
-/// The user with their grants, unless disabled or locked.
-async fn signed_in(ex: &mut Ex<'_>, u: User, csrf: Option<String>) -> Result<Option<CurrentUser>, sqlx::Error> {
-    let id = u.id;
-    if u.disabled || u.is_locked(OffsetDateTime::now_utc()) {
-        return Ok(None);
-    }
-    let grants = store::grants_of(ex, id)
+async fn with_grants(ex: &mut Ex<'_>, u: User) -> AppResult<Account> {
+    let grants = store::grants_of(ex, u.id)
         .await?
         .into_iter()
         .filter_map(|g| {
@@ -47,7 +56,23 @@ async fn signed_in(ex: &mut Ex<'_>, u: User, csrf: Option<String>) -> Result<Opt
             })
         })
         .collect();
-    Ok(Some(CurrentUser { id, username: u.username, display_name: u.display_name, region: u.region, grants, csrf }))
+    Ok(Some((u, grants)))
+}
+
+/// The user with their grants, unless disabled or locked.
+fn signed_in(account: &Account, csrf: Option<String>) -> Option<CurrentUser> {
+    let (u, grants) = account.as_ref()?;
+    if u.disabled || u.is_locked(OffsetDateTime::now_utc()) {
+        return None;
+    }
+    Some(CurrentUser {
+        id: u.id,
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        region: u.region.clone(),
+        grants: grants.clone(),
+        csrf,
+    })
 }
 
 #[derive(Debug)]
@@ -179,18 +204,26 @@ pub async fn resolve_session(db: &Db, token: &str) -> AppResult<SessionState> {
     if now - s.last_seen_at > Duration::minutes(1) {
         store::touch_session(&mut conn.ex(), &hash).await?;
     }
-    Ok(match current_user(&mut conn.ex(), s.user_id, Some(s.csrf_token)).await? {
+    // The connection goes back first: the user is read (or its cache checked) on another.
+    drop(conn);
+    Ok(match current_user(db, s.user_id, Some(s.csrf_token)).await? {
         Some(u) => SessionState::Live(u),
         None => SessionState::None,
     })
 }
 
 pub async fn resolve_token(db: &Db, token: &str) -> AppResult<Option<CurrentUser>> {
-    let mut conn = db.conn().await?;
-    let Some(u) = store::token_user(&mut conn.ex(), &sha256_hex(token)).await? else {
-        return Ok(None);
-    };
-    Ok(signed_in(&mut conn.ex(), u, None).await?)
+    let hash = sha256_hex(token);
+    let account = SIGNED_IN
+        .get_or(db, format!("token:{hash}"), async {
+            let mut conn = db.conn().await?;
+            let Some(u) = store::token_user(&mut conn.ex(), &hash).await? else {
+                return Ok(None);
+            };
+            with_grants(&mut conn.ex(), u).await
+        })
+        .await?;
+    Ok(signed_in(&account, None))
 }
 
 pub async fn logout(db: &Db, token: &str, actor: &Actor) -> AppResult<()> {

@@ -60,24 +60,28 @@ const DATES: [&str; 12] = [
     "actual_full_produce",
 ];
 
-/// The row's columns: `facts` is the stage, the health and the dates as "YYYY-MM-DD" (or nothing),
-/// joined by commas.
+/// The row's columns: `facts` is the stage, the health and the dates (or nothing), joined by commas.
+/// SQLite keeps dates as "YYYY-MM-DD" and hands them over as they are; PostgreSQL sends days since
+/// 1970-01-01, since formatting twelve dates for 70,000 rows cost it more than the whole scoring.
 fn columns(backend: Backend) -> String {
     let dates: Vec<String> = DATES
         .iter()
         .map(|d| match backend {
             Backend::Sqlite => format!("COALESCE(p.{d}, '')"),
-            Backend::Postgres => format!("COALESCE(to_char(p.{d}, 'YYYY-MM-DD'), '')"),
+            Backend::Postgres => format!("COALESCE((p.{d} - DATE '1970-01-01')::text, '')"),
         })
         .collect();
     format!("p.id, p.total_investment, p.stage || ',' || p.health || ',' || {} AS facts", dates.join(" || ',' || "))
 }
 
-/// "2026-09-30" as a date (anything else as none), without the general parser's cost.
-fn ymd(s: &str) -> Option<Date> {
+/// A date of `facts`: "2026-09-30" or days since 1970-01-01 (anything else as none), without the
+/// general parser's cost.
+fn fact_date(s: &str) -> Option<Date> {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
+        const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
+        let days: i32 = s.parse().ok()?;
+        return Date::from_julian_day(UNIX_EPOCH_JULIAN_DAY.checked_add(days)?).ok();
     }
     let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<u16>().ok();
     let month = time::Month::try_from(num(5..7)? as u8).ok()?;
@@ -101,7 +105,7 @@ fn candidate(r: Row, words: Option<Words>) -> Candidate {
     let health = parts.next().unwrap_or_default().to_string();
     let mut d = [None; 12];
     for (slot, text) in d.iter_mut().zip(parts) {
-        *slot = ymd(text);
+        *slot = fact_date(text);
     }
     Candidate {
         id: r.id,
@@ -426,9 +430,14 @@ mod tests {
     #[test]
     fn dates_are_read_from_their_text_and_anything_else_is_none() {
         use time::macros::date;
-        assert_eq!(super::ymd("2026-09-30"), Some(date!(2026 - 09 - 30)));
-        assert_eq!(super::ymd("2026-02-30"), None);
-        assert_eq!(super::ymd(""), None);
-        assert_eq!(super::ymd("30/09/2026"), None);
+        assert_eq!(super::fact_date("2026-09-30"), Some(date!(2026 - 09 - 30)));
+        assert_eq!(super::fact_date("2026-02-30"), None);
+        assert_eq!(super::fact_date(""), None);
+        assert_eq!(super::fact_date("30/09/2026"), None);
+        // Days since 1970-01-01, as PostgreSQL sends them: 2026-09-30 is day 20,726.
+        assert_eq!(super::fact_date("20726"), Some(date!(2026 - 09 - 30)));
+        assert_eq!(super::fact_date("0"), Some(date!(1970 - 01 - 01)));
+        assert_eq!(super::fact_date("-1"), Some(date!(1969 - 12 - 31)));
+        assert_eq!(super::fact_date("99999999999"), None);
     }
 }

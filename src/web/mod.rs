@@ -96,7 +96,9 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         // Outside the others, so every error they produce is rendered in our own words.
         .layer(axum::middleware::from_fn(errors::render_errors))
-        .layer(axum::middleware::from_fn(auth::client_ip));
+        .layer(axum::middleware::from_fn(auth::client_ip))
+        // Outermost: signing in and the page share one read of the audit head.
+        .layer(axum::middleware::from_fn(one_head_per_request));
     for (name, value) in security_headers {
         router = router
             .layer(SetResponseHeaderLayer::if_not_present(HeaderName::from(name), HeaderValue::from_static(value)));
@@ -104,6 +106,10 @@ pub fn app(state: AppState) -> Router {
     router
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .with_state(state)
+}
+
+async fn one_head_per_request(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    crate::cache::per_request(next.run(req)).await
 }
 
 /// A file to download, its type taken from the name's extension; the name may be Chinese.

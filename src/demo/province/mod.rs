@@ -190,20 +190,21 @@ async fn fresh_statistics(ex: &mut crate::db::Ex<'_>, table: &'static str) -> Re
     Ok(())
 }
 
-/// Fresh planner statistics: without them both databases guess badly on tables this size.
+/// Fresh planner statistics for every table, the small ones too: without them both databases guess
+/// badly on tables this size, and on a PostgreSQL without autovacuum (this project's CI machines
+/// have it off) a never-analysed `regions` made the 红旗/蜗牛 scoring plan a parallel scan whose
+/// 70,000 report probes then ran in one process (0.48 s instead of 0.33 s).
 async fn analyze(db: &Db) -> anyhow::Result<()> {
-    const TABLES: &str = "enterprises, projects, project_investors, project_stage_log, monthly_reports";
     match db {
         Db::Sqlite(p) => {
-            let sql: String = TABLES.split(", ").map(|t| format!("ANALYZE {t};")).collect();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(p).await?;
+            sqlx::raw_sql("ANALYZE").execute(p).await?;
             // The load went through the WAL; fold it back so the file does not stay gigabytes large.
             sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)").execute(p).await?;
         }
         Db::Postgres(p) => {
             // VACUUM too, as autovacuum would soon: it marks the pages all-visible, without which
             // the covering indexes (signed projects, cumulative investment) still visit the table.
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("VACUUM (ANALYZE) {TABLES}"))).execute(p).await?;
+            sqlx::raw_sql("VACUUM (ANALYZE)").execute(p).await?;
         }
     }
     Ok(())
