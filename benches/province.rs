@@ -220,8 +220,7 @@ async fn bench(o: &Opts, backend: &str) -> anyhow::Result<()> {
                 let mut c = db.conn().await?;
                 zhaoshang::accounts::store::user_by_name(&mut c.ex(), "cs.reporter").await?.expect("demo user").id
             };
-            let mut c = db.conn().await?;
-            zhaoshang::accounts::service::current_user(&mut c.ex(), id, None).await?.expect("active")
+            zhaoshang::accounts::service::current_user(&db, id, None).await?.expect("active")
         };
         let b = scenarios::report_bare(&ctx, for_bare, user).await;
         let met = h.rps() >= 500.0;

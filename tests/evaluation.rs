@@ -227,6 +227,9 @@ async fn a_quarterly_list_is_proposed_swapped_with_a_reason_published_and_then_f
         let j: Value = s.get(&app, "/api/v1/evaluation/flags?region=4301&quarter=2026Q3").await.json().await.unwrap();
         assert_eq!(j["status"], "draft");
         assert_eq!(j["red"][0]["name"], "红旗候选00", "the earliest start and most investment lead");
+        // The reasons come from the dates as the database handed them over (text or day numbers).
+        let reasons = j["red"][0]["reasons"].to_string();
+        assert!(reasons.contains("开工较计划") || reasons.contains("开工按计划"), "{}: {reasons}", t.label);
         assert_eq!(j["red"].as_array().unwrap().len(), 10);
         assert_eq!(j["snail"][0]["name"], "红旗候选24", "the slowest first");
         assert_eq!(j["snail"].as_array().unwrap().len(), 10);

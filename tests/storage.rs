@@ -272,6 +272,35 @@ async fn a_kept_sign_in_follows_a_new_grant_a_removed_one_and_a_disabled_user_at
     }
 }
 
+#[tokio::test]
+async fn within_one_request_a_kept_result_is_read_once_and_again_after_the_request_writes() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let computed = AtomicUsize::new(0);
+        let key = format!("test:{}", t.label);
+        let kept =
+            || zhaoshang::cache::get_or(&t.db, key.clone(), async { Ok(computed.fetch_add(1, Ordering::SeqCst)) });
+        zhaoshang::cache::per_request(async {
+            assert_eq!(*kept().await.unwrap(), 0);
+            assert_eq!(*kept().await.unwrap(), 0, "{}: kept", t.label);
+            let mut tx = t.db.begin().await.unwrap();
+            let change = Change {
+                action: "test.write",
+                entity: "test",
+                entity_id: "1".into(),
+                region: None,
+                before: None,
+                after: None,
+            };
+            audit::record(&mut tx.ex(), &Actor::system(), change).await.unwrap();
+            tx.commit().await.unwrap();
+            assert_eq!(*kept().await.unwrap(), 1, "{}: the request's own write is seen", t.label);
+        })
+        .await;
+    }
+}
+
 type SumRow = (String, String, i64, i64, i64, i64, i64, i64);
 
 /// The report sums the triggers keep, and the same figures summed from the reports themselves.

@@ -39,7 +39,8 @@ pub async fn setup(ctx: &Ctx, token: String, cookie: String) -> anyhow::Result<S
     let mut c = ctx.db.conn().await?;
     let province = zhaoshang::regions::store::get(&mut c.ex(), "43").await?.expect("湖南省");
     let id = zhaoshang::accounts::store::user_by_name(&mut c.ex(), "hn.leader").await?.expect("demo user").id;
-    let user = zhaoshang::accounts::service::current_user(&mut c.ex(), id, None).await?.expect("active");
+    drop(c);
+    let user = zhaoshang::accounts::service::current_user(&ctx.db, id, None).await?.expect("active");
     let today = zhaoshang::projects::service::today();
     Ok(Setup { province, period: Period::default_for(today), quarter: last_quarter(today), user, token, cookie })
 }
