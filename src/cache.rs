@@ -57,6 +57,16 @@ impl Cache {
     }
 }
 
+impl Cache {
+    /// Drops what `key` holds (a token that signs nobody in: a flood of made-up tokens must not
+    /// push real sign-ins out).
+    pub fn forget(&self, key: &str) {
+        if let Ok(mut c) = self.map.lock() {
+            c.remove(key);
+        }
+    }
+}
+
 /// Figures and pages: enough for every scope and period leaders look at in a day; past it, the
 /// cache starts over.
 static FIGURES: Cache = Cache::new(512);

@@ -214,8 +214,9 @@ pub async fn resolve_session(db: &Db, token: &str) -> AppResult<SessionState> {
 
 pub async fn resolve_token(db: &Db, token: &str) -> AppResult<Option<CurrentUser>> {
     let hash = sha256_hex(token);
+    let key = format!("token:{hash}");
     let account = SIGNED_IN
-        .get_or(db, format!("token:{hash}"), async {
+        .get_or(db, key.clone(), async {
             let mut conn = db.conn().await?;
             let Some(u) = store::token_user(&mut conn.ex(), &hash).await? else {
                 return Ok(None);
@@ -223,6 +224,9 @@ pub async fn resolve_token(db: &Db, token: &str) -> AppResult<Option<CurrentUser
             with_grants(&mut conn.ex(), u).await
         })
         .await?;
+    if account.is_none() {
+        SIGNED_IN.forget(&key);
+    }
     Ok(signed_in(&account, None))
 }
 
