@@ -34,10 +34,23 @@ impl Cache {
         T: Send + Sync + 'static,
         F: Future<Output = AppResult<T>>,
     {
+        self.get_or_at(db, Version::All, key, compute).await
+    }
+
+    /// The value stored under `key` if computed at the current `version`, else `compute`'s, stored.
+    pub async fn get_or_at<T, F>(&self, db: &Db, version: Version, key: String, compute: F) -> AppResult<Arc<T>>
+    where
+        T: Send + Sync + 'static,
+        F: Future<Output = AppResult<T>>,
+    {
         if !ENABLED.load(Ordering::Relaxed) {
             return Ok(Arc::new(compute.await?));
         }
-        let seq = current_head(db).await?;
+        let head = current_head(db).await?;
+        let seq = match version {
+            Version::All => head.all,
+            Version::ProjectList => head.projects,
+        };
         let hit = self.map.lock().ok().and_then(|c| c.get(&key).cloned());
         if let Some((at, v)) = hit {
             if at == seq {
@@ -83,8 +96,25 @@ pub fn set_enabled(on: bool) {
     ENABLED.store(on, Ordering::Relaxed);
 }
 
+/// What a kept result depends on.
+#[derive(Clone, Copy)]
+pub enum Version {
+    /// Anything in the database.
+    All,
+    /// What a project list shows: projects, their regions and industries (a monthly report, an
+    /// appeal or a sign-in leaves it; see `audit::model::may_change_project_list`).
+    ProjectList,
+}
+
+/// The audit head as versions: of everything, and of what project lists show.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Head {
+    pub all: String,
+    pub projects: String,
+}
+
 tokio::task_local! {
-    static REQUEST_HEAD: RefCell<Option<String>>;
+    static REQUEST_HEAD: RefCell<Option<Head>>;
 }
 
 /// Runs one request with one read of the head for all its lookups (who is signed in, the page,
@@ -100,7 +130,7 @@ pub fn forget_head() {
     let _ = REQUEST_HEAD.try_with(|h| h.borrow_mut().take());
 }
 
-async fn current_head(db: &Db) -> AppResult<String> {
+async fn current_head(db: &Db) -> AppResult<Head> {
     if let Ok(Some(h)) = REQUEST_HEAD.try_with(|h| h.borrow().clone()) {
         return Ok(h);
     }
@@ -109,11 +139,18 @@ async fn current_head(db: &Db) -> AppResult<String> {
     Ok(h)
 }
 
-pub async fn head(db: &Db) -> AppResult<String> {
+pub async fn head(db: &Db) -> AppResult<Head> {
     let mut conn = db.conn().await?;
-    let (seq, hash): (i64, String) =
-        crate::q_as!(&mut conn.ex(), fetch_one, (i64, String), "SELECT seq, hash FROM audit_head WHERE id = 1")?;
-    Ok(format!("{seq}:{hash}"))
+    let (seq, hash, projects): (i64, String, String) = crate::q_as!(
+        &mut conn.ex(),
+        fetch_one,
+        (i64, String, String),
+        "SELECT seq, hash, projects_version FROM audit_head WHERE id = 1"
+    )?;
+    let all = format!("{seq}:{hash}");
+    // Empty only if the column were ever cleared by hand: then nothing is kept across any change.
+    let projects = if projects.is_empty() { all.clone() } else { projects };
+    Ok(Head { all, projects })
 }
 
 /// The figure or page stored under `key` if computed at the current head, else `compute`'s, stored.
@@ -123,4 +160,13 @@ where
     F: Future<Output = AppResult<T>>,
 {
     FIGURES.get_or(db, key, compute).await
+}
+
+/// Like [`get_or`], for results that depend only on what project lists show.
+pub async fn get_or_at<T, F>(db: &Db, version: Version, key: String, compute: F) -> AppResult<Arc<T>>
+where
+    T: Send + Sync + 'static,
+    F: Future<Output = AppResult<T>>,
+{
+    FIGURES.get_or_at(db, version, key, compute).await
 }

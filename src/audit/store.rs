@@ -33,6 +33,7 @@ pub async fn record_many(ex: &mut Ex<'_>, actor: &Actor, changes: Vec<Change<'_>
     // Bumping the head first takes its row lock (PostgreSQL) or is already under the write
     // lock (SQLite), so appends never fork the chain.
     let n = changes.len() as i64;
+    let moves_projects = changes.iter().any(|c| super::model::may_change_project_list(c.action));
     let (last, mut prev_hash): (i64, String) = q_as!(
         ex,
         fetch_one,
@@ -86,7 +87,12 @@ pub async fn record_many(ex: &mut Ex<'_>, actor: &Actor, changes: Vec<Change<'_>
             .bind(&r.prev_hash)
             .bind(&r.hash)
     )?;
-    q_exec!(ex, "UPDATE audit_head SET hash = $1 WHERE id = 1", &prev_hash)?;
+    if moves_projects {
+        let version = format!("{last}:{prev_hash}");
+        q_exec!(ex, "UPDATE audit_head SET hash = $1, projects_version = $2 WHERE id = 1", &prev_hash, version)?;
+    } else {
+        q_exec!(ex, "UPDATE audit_head SET hash = $1 WHERE id = 1", &prev_hash)?;
+    }
     Ok(last)
 }
 

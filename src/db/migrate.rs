@@ -95,6 +95,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0024_cockpit_sums.sql"),
         include_str!("../../migrations/postgres/0024_cockpit_sums.sql"),
     ),
+    (
+        25,
+        "projects_version",
+        include_str!("../../migrations/sqlite/0025_projects_version.sql"),
+        include_str!("../../migrations/postgres/0025_projects_version.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -262,8 +262,10 @@ pub async fn cached_page(
     }
     let key = format!("projects:{where_sql}|{}|{order}", binds.join("\u{1f}"));
     // The page itself is kept too: decoding fifty rows of sixty columns costs more than the rest.
-    let page = crate::cache::get_or(db, format!("{key}|{offset}"), async {
-        let ids = crate::cache::get_or(db, key, ordered_ids(db, &where_sql, &binds, &order)).await?;
+    // Both kept until a project, region or industry changes: reports filed meanwhile leave them.
+    use crate::cache::{Version::ProjectList, get_or_at};
+    let page = get_or_at(db, ProjectList, format!("{key}|{offset}"), async {
+        let ids = get_or_at(db, ProjectList, key, ordered_ids(db, &where_sql, &binds, &order)).await?;
         let from = (offset as usize).min(ids.ids.len());
         let slice = &ids.ids[from..(from + PAGE_SIZE as usize).min(ids.ids.len())];
         if slice.is_empty() {
