@@ -227,6 +227,31 @@ pub fn report_http(ctx: &Ctx, fresh: Arc<Fresh>) -> Stats {
     })
 }
 
+/// The list scenario while one reporter files monthly reports back to back, as on a reporting day;
+/// returns the list's figures and the reports filed per second meanwhile.
+pub fn list_while_reporting(ctx: &Ctx, pages: usize, fresh: Arc<Fresh>) -> (Stats, f64) {
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let client = http_clients(1, ("authorization", format!("Bearer {}", ctx.reporter_token)))[0].clone();
+    let (base, flag) = (ctx.base.clone(), stop.clone());
+    let writer = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async move {
+            let (started, mut filed) = (std::time::Instant::now(), 0usize);
+            while !flag.load(Ordering::Relaxed) {
+                let Some((id, input)) = next_report(&fresh) else { break };
+                let req = client.post(format!("{base}/api/v1/projects/{id}/reports")).json(&input);
+                if matches!(fetch(req, 201).await, Some(Ok(()))) {
+                    filed += 1;
+                }
+            }
+            filed as f64 / started.elapsed().as_secs_f64()
+        })
+    });
+    let stats = list_http(ctx, pages, false);
+    stop.store(true, Ordering::Relaxed);
+    (stats, writer.join().unwrap_or(0.0))
+}
+
 pub async fn report_bare(ctx: &Ctx, fresh: Arc<Fresh>, user: CurrentUser) -> Stats {
     let db = ctx.db.clone();
     let user = Arc::new(user);
