@@ -68,9 +68,7 @@ impl Cache {
         }
         Ok(v)
     }
-}
 
-impl Cache {
     /// Drops what `key` holds (a token that signs nobody in: a flood of made-up tokens must not
     /// push real sign-ins out).
     pub fn forget(&self, key: &str) {

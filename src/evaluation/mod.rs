@@ -5,6 +5,7 @@ pub mod breakdown;
 pub mod cockpit;
 pub mod facts;
 pub mod flags;
+mod flags_facts;
 pub mod flags_service;
 pub mod indicators;
 pub mod pages;
