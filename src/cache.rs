@@ -46,34 +46,48 @@ impl Cache {
         if !ENABLED.load(Ordering::Relaxed) {
             return Ok(Arc::new(compute.await?));
         }
-        let head = current_head(db).await?;
-        let seq = match version {
-            Version::All => head.all,
-            Version::ProjectList => head.projects,
-        };
-        let hit = self.map.lock().ok().and_then(|c| c.get(&key).cloned());
-        if let Some((at, v)) = hit {
-            if at == seq {
-                if let Ok(v) = v.downcast::<T>() {
-                    return Ok(v);
-                }
-            }
+        let at = current_head(db).await?.at(version);
+        if let Some(v) = self.lookup(&key, &at) {
+            return Ok(v);
         }
         let v = Arc::new(compute.await?);
+        self.keep(key, at, v.clone());
+        Ok(v)
+    }
+
+    /// Like [`Cache::get_or_at`] for a lookup by something a request names (a token, a region code,
+    /// an id): only what was found is kept, so a flood of made-up names cannot push the rest out.
+    pub async fn found_or<T, F>(&self, db: &Db, version: Version, key: String, find: F) -> AppResult<Option<Arc<T>>>
+    where
+        T: Send + Sync + 'static,
+        F: Future<Output = AppResult<Option<T>>>,
+    {
+        if !ENABLED.load(Ordering::Relaxed) {
+            return Ok(find.await?.map(Arc::new));
+        }
+        let at = current_head(db).await?.at(version);
+        if let Some(v) = self.lookup(&key, &at) {
+            return Ok(Some(v));
+        }
+        let Some(v) = find.await?.map(Arc::new) else { return Ok(None) };
+        self.keep(key, at, v.clone());
+        Ok(Some(v))
+    }
+
+    fn lookup<T: Send + Sync + 'static>(&self, key: &str, at: &str) -> Option<Arc<T>> {
+        let (kept_at, v) = self.map.lock().ok()?.get(key).cloned()?;
+        if kept_at != at {
+            return None;
+        }
+        v.downcast::<T>().ok()
+    }
+
+    fn keep(&self, key: String, at: String, v: Arc<dyn Any + Send + Sync>) {
         if let Ok(mut c) = self.map.lock() {
             if c.len() >= self.max {
                 c.clear();
             }
-            c.insert(key, (seq, v.clone() as Arc<dyn Any + Send + Sync>));
-        }
-        Ok(v)
-    }
-
-    /// Drops what `key` holds (a token that signs nobody in: a flood of made-up tokens must not
-    /// push real sign-ins out).
-    pub fn forget(&self, key: &str) {
-        if let Ok(mut c) = self.map.lock() {
-            c.remove(key);
+            c.insert(key, (at, v));
         }
     }
 }
@@ -109,6 +123,15 @@ pub enum Version {
 pub struct Head {
     pub all: String,
     pub projects: String,
+}
+
+impl Head {
+    fn at(self, version: Version) -> String {
+        match version {
+            Version::All => self.all,
+            Version::ProjectList => self.projects,
+        }
+    }
 }
 
 tokio::task_local! {
@@ -158,6 +181,15 @@ where
     F: Future<Output = AppResult<T>>,
 {
     FIGURES.get_or(db, key, compute).await
+}
+
+/// Like [`Cache::found_or`], in the figures' cache.
+pub async fn found_or<T, F>(db: &Db, version: Version, key: String, find: F) -> AppResult<Option<Arc<T>>>
+where
+    T: Send + Sync + 'static,
+    F: Future<Output = AppResult<Option<T>>>,
+{
+    FIGURES.found_or(db, version, key, find).await
 }
 
 /// Like [`get_or`], for results that depend only on what project lists show.

@@ -8,10 +8,12 @@ use super::model::{
 use super::secrets::{dummy_verify, generate_password, hash_password, random_token, sha256_hex, verify_password};
 use super::store::{self, User};
 use crate::audit::{self, Actor, Change};
+use crate::cache::Version;
 use crate::db::{Db, Ex};
 use crate::error::{AppError, AppResult};
 use crate::regions;
 use serde_json::json;
+use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -27,11 +29,11 @@ fn user_json(u: &User) -> serde_json::Value {
 /// since a lock ends with the clock.
 static SIGNED_IN: crate::cache::Cache = crate::cache::Cache::new(4096);
 
-type Account = Option<(User, Vec<Grant>)>;
+type Account = (User, Vec<Grant>);
 
 pub async fn current_user(db: &Db, id: Uuid, csrf: Option<String>) -> AppResult<Option<CurrentUser>> {
     let account = SIGNED_IN
-        .get_or(db, format!("user:{id}"), async {
+        .found_or(db, Version::All, format!("user:{id}"), async {
             let mut conn = db.conn().await?;
             let Some(u) = store::user_by_id(&mut conn.ex(), id).await? else {
                 return Ok(None);
@@ -39,10 +41,10 @@ pub async fn current_user(db: &Db, id: Uuid, csrf: Option<String>) -> AppResult<
             with_grants(&mut conn.ex(), u).await
         })
         .await?;
-    Ok(signed_in(&account, csrf))
+    Ok(signed_in(account, csrf))
 }
 
-async fn with_grants(ex: &mut Ex<'_>, u: User) -> AppResult<Account> {
+async fn with_grants(ex: &mut Ex<'_>, u: User) -> AppResult<Option<Account>> {
     let grants = store::grants_of(ex, u.id)
         .await?
         .into_iter()
@@ -60,8 +62,8 @@ async fn with_grants(ex: &mut Ex<'_>, u: User) -> AppResult<Account> {
 }
 
 /// The user with their grants, unless disabled or locked.
-fn signed_in(account: &Account, csrf: Option<String>) -> Option<CurrentUser> {
-    let (u, grants) = account.as_ref()?;
+fn signed_in(account: Option<Arc<Account>>, csrf: Option<String>) -> Option<CurrentUser> {
+    let (u, grants) = account.as_deref()?;
     if u.disabled || u.is_locked(OffsetDateTime::now_utc()) {
         return None;
     }
@@ -214,9 +216,8 @@ pub async fn resolve_session(db: &Db, token: &str) -> AppResult<SessionState> {
 
 pub async fn resolve_token(db: &Db, token: &str) -> AppResult<Option<CurrentUser>> {
     let hash = sha256_hex(token);
-    let key = format!("token:{hash}");
     let account = SIGNED_IN
-        .get_or(db, key.clone(), async {
+        .found_or(db, Version::All, format!("token:{hash}"), async {
             let mut conn = db.conn().await?;
             let Some(u) = store::token_user(&mut conn.ex(), &hash).await? else {
                 return Ok(None);
@@ -224,10 +225,7 @@ pub async fn resolve_token(db: &Db, token: &str) -> AppResult<Option<CurrentUser
             with_grants(&mut conn.ex(), u).await
         })
         .await?;
-    if account.is_none() {
-        SIGNED_IN.forget(&key);
-    }
-    Ok(signed_in(&account, None))
+    Ok(signed_in(account, None))
 }
 
 pub async fn logout(db: &Db, token: &str, actor: &Actor) -> AppResult<()> {

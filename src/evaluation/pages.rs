@@ -345,9 +345,9 @@ async fn freeze(
 
 #[derive(Template)]
 #[template(path = "evaluation/snapshot.html")]
-struct SnapshotPage {
+struct SnapshotPage<'a> {
     l: Layout,
-    s: super::store::Snapshot,
+    s: &'a super::store::Snapshot,
     headers: Vec<String>,
     rows: Vec<Vec<String>>,
     chart: String,
@@ -359,7 +359,8 @@ async fn snapshot(
     Path(id): Path<String>,
     Query(q): Query<Notice>,
 ) -> AppResult<Html<String>> {
-    let (s, frozen) = service::snapshot(&st.db, &user, &id).await?;
+    let published = service::snapshot(&st.db, &user, &id).await?;
+    let (s, frozen) = (&published.snapshot, &published.frozen);
     let (headers, cells) = view::ranking_cells(&frozen.ranked);
     let rows = cells
         .into_iter()
@@ -386,7 +387,8 @@ async fn snapshot(
 }
 
 async fn snapshot_export(State(st): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Response> {
-    let (s, frozen) = service::snapshot(&st.db, &user, &id).await?;
+    let published = service::snapshot(&st.db, &user, &id).await?;
+    let (s, frozen) = (&published.snapshot, &published.frozen);
     let (headers, rows) = view::ranking_cells(&frozen.ranked);
     let h: Vec<&str> = headers.iter().map(String::as_str).collect();
     let bytes =

@@ -141,7 +141,8 @@ async fn api(State(st): State<AppState>, user: CurrentUser, Query(v): Query<View
 }
 
 async fn snapshot_api(State(st): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Json<Value>> {
-    let (s, frozen) = service::snapshot(&st.db, &user, &id).await?;
+    let published = service::snapshot(&st.db, &user, &id).await?;
+    let (s, frozen) = (&published.snapshot, &published.frozen);
     Ok(Json(json!({"id": s.id, "region": s.region, "period": s.period, "title": s.title, "created_by": s.created_by,
         "created_at": s.created_at.to_string(), "level": frozen.level.code(), "weights": frozen.weights, "ranked": frozen.ranked})))
 }

@@ -245,23 +245,30 @@ pub async fn freeze(
 }
 
 /// A frozen ranking the user may see (404 otherwise), with its figures.
-pub async fn snapshot(db: &Db, user: &CurrentUser, id: &str) -> AppResult<(store::Snapshot, Frozen)> {
+pub async fn snapshot(db: &Db, user: &CurrentUser, id: &str) -> AppResult<Arc<Published>> {
     let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     // A published ranking never changes, but is read often (a link in a bulletin): kept like the
     // figures, it costs the audit head instead of two reads and a parse.
-    let found = crate::cache::get_or(db, format!("snapshot:{id}"), async {
+    let found = crate::cache::found_or(db, crate::cache::Version::All, format!("snapshot:{id}"), async {
         let mut conn = db.conn().await?;
-        let Some(s) = store::snapshot(&mut conn.ex(), id).await? else {
+        let Some(snapshot) = store::snapshot(&mut conn.ex(), id).await? else {
             return Ok(None);
         };
-        let region = crate::regions::store::get(&mut conn.ex(), &s.region).await?.ok_or(AppError::NotFound)?;
-        let frozen: Frozen = serde_json::from_str(&s.rows_json).map_err(anyhow::Error::from)?;
-        Ok(Some((s, frozen, region.path)))
+        let region = crate::regions::store::get(&mut conn.ex(), &snapshot.region).await?.ok_or(AppError::NotFound)?;
+        let frozen: Frozen = serde_json::from_str(&snapshot.rows_json).map_err(anyhow::Error::from)?;
+        Ok(Some(Published { snapshot, frozen, region_path: region.path }))
     })
-    .await?;
-    let (s, frozen, path) = found.as_ref().as_ref().ok_or(AppError::NotFound)?;
-    authz::check(user, Permission::ViewBusiness, Some(path))?;
-    Ok((s.clone(), frozen.clone()))
+    .await?
+    .ok_or(AppError::NotFound)?;
+    authz::check(user, Permission::ViewBusiness, Some(&found.region_path))?;
+    Ok(found)
+}
+
+/// A frozen ranking as read back: the record, its figures, and where it belongs.
+pub struct Published {
+    pub snapshot: store::Snapshot,
+    pub frozen: Frozen,
+    pub region_path: String,
 }
 
 /// Sets a region's targets for a year from text in display units ("300" 亿元, "12" 家); empty clears.
