@@ -34,7 +34,7 @@ impl Cache {
         T: Send + Sync + 'static,
         F: Future<Output = AppResult<T>>,
     {
-        self.get_or_at(db, Version::All, key, compute).await
+        self.get_or_at(db, Version::Data, key, compute).await
     }
 
     /// The value stored under `key` if computed at the current `version`, else `compute`'s, stored.
@@ -111,8 +111,11 @@ pub fn set_enabled(on: bool) {
 /// What a kept result depends on.
 #[derive(Clone, Copy)]
 pub enum Version {
-    /// Anything in the database.
+    /// Anything in the database: who is signed in (a sign-in changes the failure count and lock).
     All,
+    /// Business data: anything but sign-ins, sign-outs and exports (see
+    /// `audit::model::may_change_data`), so password guesses do not empty the figures.
+    Data,
     /// What a project list shows: projects, their regions and industries (a monthly report, an
     /// appeal or a sign-in leaves it; see `audit::model::may_change_project_list`).
     ProjectList,
@@ -122,6 +125,7 @@ pub enum Version {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Head {
     pub all: String,
+    pub data: String,
     pub projects: String,
 }
 
@@ -129,6 +133,7 @@ impl Head {
     fn at(self, version: Version) -> String {
         match version {
             Version::All => self.all,
+            Version::Data => self.data,
             Version::ProjectList => self.projects,
         }
     }
@@ -162,16 +167,17 @@ async fn current_head(db: &Db) -> AppResult<Head> {
 
 pub async fn head(db: &Db) -> AppResult<Head> {
     let mut conn = db.conn().await?;
-    let (seq, hash, projects): (i64, String, String) = crate::q_as!(
+    let (seq, hash, projects, data): (i64, String, String, String) = crate::q_as!(
         &mut conn.ex(),
         fetch_one,
-        (i64, String, String),
-        "SELECT seq, hash, projects_version FROM audit_head WHERE id = 1"
+        (i64, String, String, String),
+        "SELECT seq, hash, projects_version, data_version FROM audit_head WHERE id = 1"
     )?;
     let all = format!("{seq}:{hash}");
-    // Empty only if the column were ever cleared by hand: then nothing is kept across any change.
-    let projects = if projects.is_empty() { all.clone() } else { projects };
-    Ok(Head { all, projects })
+    // Empty only if a column were ever cleared by hand: then nothing is kept across any change.
+    let or_all = |v: String| if v.is_empty() { all.clone() } else { v };
+    let (projects, data) = (or_all(projects), or_all(data));
+    Ok(Head { all, data, projects })
 }
 
 /// The figure or page stored under `key` if computed at the current head, else `compute`'s, stored.

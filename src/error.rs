@@ -19,6 +19,14 @@ pub enum AppError {
     Unauthorized(String),
     #[error("无权访问")]
     Forbidden,
+    /// Allowed to reach the record, not to do this to it: the message says why.
+    #[error("{0}")]
+    Refused(String),
+    /// A password set by an administrator must be changed before anything else.
+    #[error("须先修改由管理员设置的密码，才能继续使用系统")]
+    PasswordChangeRequired,
+    #[error("{0}")]
+    TooManyRequests(String),
     #[error("页面或记录不存在")]
     NotFound,
     #[error("{0}")]
@@ -53,7 +61,10 @@ impl AppError {
         match self {
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Csrf | AppError::Refused(_) | AppError::PasswordChangeRequired => {
+                StatusCode::FORBIDDEN
+            }
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
@@ -66,7 +77,9 @@ impl AppError {
         match self {
             AppError::Invalid { .. } => "invalid",
             AppError::Unauthorized(_) => "unauthorized",
-            AppError::Forbidden => "forbidden",
+            AppError::Forbidden | AppError::Refused(_) => "forbidden",
+            AppError::PasswordChangeRequired => "password_change_required",
+            AppError::TooManyRequests(_) => "too_many_requests",
             AppError::NotFound => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::PreconditionFailed(_) => "precondition_failed",

@@ -312,6 +312,19 @@ async fn an_administrator_creates_a_user_who_signs_in_after_a_grant_and_it_is_al
         assert_eq!(r.status(), 303);
 
         let s = app.try_login("zhang.san", &password).await.expect("the new user signs in");
+        // The initial password is the administrator's: nothing works until the user has replaced it.
+        let r = s.get(&app, "/regions/430121").await;
+        assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/account/password"));
+        let page = s.get(&app, "/account/password").await.text().await.unwrap();
+        assert!(page.contains("id=\"password-required\""), "{page}");
+        let r = s
+            .post_form(
+                &app,
+                "/account/password",
+                &[("old_password", &password), ("new_password", "Zhang.san2026"), ("confirm", "Zhang.san2026")],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "{}", t.label);
         assert_eq!(s.get(&app, "/regions/430121").await.status(), 200);
         assert_eq!(s.get(&app, "/regions/4301").await.status(), 404);
 

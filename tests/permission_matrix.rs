@@ -70,6 +70,9 @@ fn expected(key: &str) -> Option<(Expect, Body)> {
         "GET /admin/grants/{user_id}" | "GET /api/v1/users/{user_id}/grants" => (Roles(&[SecurityAdmin], true), None),
         "POST /admin/grants/{user_id}" => (Roles(&[SecurityAdmin], true), Form(&[("role", "nope"), ("scope", "4301")])),
         "POST /admin/grants/{user_id}/remove" => (Roles(&[SecurityAdmin], true), Form(&[("grant_id", "GRANT")])),
+        // An unknown action: the rule and the scope are what is tested here; who may act on whom is
+        // in tests/security.rs.
+        "POST /admin/grants/{user_id}/account" => (Roles(&[SecurityAdmin], true), Form(&[("action", "nope")])),
         "POST /api/v1/users/{user_id}/grants" => {
             (Roles(&[SecurityAdmin], true), Json(r#"{"role":"nope","scope":"4301"}"#))
         }
@@ -251,8 +254,10 @@ async fn fixture(app: &TestApp) -> Fixture {
     for (username, region) in
         [("cs.secadmin", "4301"), ("cs.auditor", "4301"), ("target.in", "430104"), ("target.out", "4303")]
     {
-        let n =
+        let mut n =
             service::parse_new_user(username, "测试", region, "", Some(common::PASSWORD), &Default::default()).unwrap();
+        // As if each had already replaced the password they were given.
+        n.must_change_password = false;
         ids.push(service::create_user(db, &actor, None, n).await.unwrap().0.id);
     }
     service::add_grant(db, &actor, None, ids[0], SecurityAdmin, "4301").await.unwrap();

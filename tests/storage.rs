@@ -196,7 +196,9 @@ async fn five_wrong_passwords_lock_the_account_for_thirty_minutes() {
         let r = service::login(&t.db, "cs.leader", common::PASSWORD, None).await.unwrap();
         assert!(matches!(r, Err(LoginError::Locked(_))));
         let id = common::user_id(&t.db, "cs.leader").await;
-        service::admin_action(&t.db, &Actor::cli(), id, None, UserAction::Unlock).await.unwrap();
+        service::admin_action(&t.db, &Actor::cli(), service::Administrator::Operator, id, None, UserAction::Unlock)
+            .await
+            .unwrap();
         assert!(service::login(&t.db, "cs.leader", common::PASSWORD, None).await.unwrap().is_ok());
     }
 }
@@ -228,8 +230,19 @@ async fn an_edit_from_a_stale_version_is_refused_with_a_clear_message() {
     for t in backends().await {
         let t = t.with_demo().await;
         let id = common::user_id(&t.db, "cs.invest").await;
-        service::admin_action(&t.db, &Actor::cli(), id, Some(1), UserAction::Lock).await.unwrap();
-        let e = service::admin_action(&t.db, &Actor::cli(), id, Some(1), UserAction::Disable).await.unwrap_err();
+        service::admin_action(&t.db, &Actor::cli(), service::Administrator::Operator, id, Some(1), UserAction::Lock)
+            .await
+            .unwrap();
+        let e = service::admin_action(
+            &t.db,
+            &Actor::cli(),
+            service::Administrator::Operator,
+            id,
+            Some(1),
+            UserAction::Disable,
+        )
+        .await
+        .unwrap_err();
         let AppError::Conflict(m) = e else { panic!("{}: expected a conflict", t.label) };
         assert!(m.contains("已被他人修改"), "{m}");
     }
@@ -262,12 +275,16 @@ async fn a_kept_sign_in_follows_a_new_grant_a_removed_one_and_a_disabled_user_at
         let g = service::add_grant(&t.db, &Actor::cli(), None, id, Role::Reporter, "430104").await.unwrap();
         assert_eq!(grants(service::resolve_token(&t.db, &token).await.unwrap()), Some(before + 1), "{}", t.label);
         assert_eq!(grants(service::current_user(&t.db, id, None).await.unwrap()), Some(before + 1), "{}", t.label);
-        service::remove_grant(&t.db, &Actor::cli(), g).await.unwrap();
+        service::remove_grant(&t.db, &Actor::cli(), None, g).await.unwrap();
         assert_eq!(grants(service::resolve_token(&t.db, &token).await.unwrap()), Some(before), "{}", t.label);
-        service::admin_action(&t.db, &Actor::cli(), id, None, UserAction::Disable).await.unwrap();
+        service::admin_action(&t.db, &Actor::cli(), service::Administrator::Operator, id, None, UserAction::Disable)
+            .await
+            .unwrap();
         assert!(service::resolve_token(&t.db, &token).await.unwrap().is_none(), "{}", t.label);
         assert!(service::current_user(&t.db, id, None).await.unwrap().is_none(), "{}", t.label);
-        service::admin_action(&t.db, &Actor::cli(), id, None, UserAction::Enable).await.unwrap();
+        service::admin_action(&t.db, &Actor::cli(), service::Administrator::Operator, id, None, UserAction::Enable)
+            .await
+            .unwrap();
         assert!(service::resolve_token(&t.db, &token).await.unwrap().is_some(), "{}", t.label);
     }
 }

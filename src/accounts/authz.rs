@@ -27,6 +27,9 @@ pub struct CurrentUser {
     /// The session's CSRF token; `None` for API tokens, which need none.
     #[serde(skip)]
     pub csrf: Option<String>,
+    /// Signed in with a password an administrator set: only changing it (or signing out) is allowed.
+    #[serde(skip)]
+    pub must_change_password: bool,
 }
 
 impl CurrentUser {
@@ -84,6 +87,7 @@ mod tests {
                 scope_level: "city".into(),
             }],
             csrf: None,
+            must_change_password: false,
         }
     }
 

@@ -5,4 +5,6 @@ pub mod model;
 pub mod pages;
 pub mod secrets;
 pub mod service;
+pub mod signin;
 pub mod store;
+pub mod throttle;

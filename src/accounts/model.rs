@@ -198,6 +198,49 @@ pub fn parse_display_name(s: &str) -> Result<String, String> {
     }
 }
 
+/// One role held over a scope (its materialised path), as the rules below need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    pub role: Role,
+    pub scope_path: String,
+    /// The scope is the province (a top-level node).
+    pub province: bool,
+}
+
+/// Who may lock, unlock, reset, disable or enable an account (三员分立).
+/// - Nobody acts on their own account here (their own password is changed on its own page).
+/// - A user who holds an administrator role, or any grant outside every scope the acting 系统管理员
+///   manages users in, is managed only by a province-level 安全管理员: otherwise a 系统管理员 could
+///   reset the 审计员's password and sign in as them, or take over a leader of another city.
+/// - Everyone else is managed by a 系统管理员 whose scope holds the user's unit (the caller has
+///   checked that scope; out of it the user does not exist for them).
+pub fn may_administer(actor_is_target: bool, actor: &[Held], target_path: &str, target: &[Held]) -> Result<(), String> {
+    if actor_is_target {
+        return Err("不能对本人账号执行此操作；修改本人密码请用“修改密码”".into());
+    }
+    let actor_scopes: Vec<&str> = actor
+        .iter()
+        .filter(|h| h.role.has(Permission::ManageUsers) || h.role.has(Permission::ManageGrants))
+        .map(|h| h.scope_path.as_str())
+        .collect();
+    let protected = target.iter().any(|t| t.role.is_admin())
+        || target.iter().any(|t| !actor_scopes.iter().any(|s| t.scope_path.starts_with(s)));
+    let province_security = actor.iter().any(|h| h.role == Role::SecurityAdmin && h.province);
+    if protected {
+        return if province_security {
+            Ok(())
+        } else {
+            Err("该用户持有管理员角色或本辖区以外的授权，其账号只能由省级安全管理员管理".into())
+        };
+    }
+    let user_scopes = actor.iter().filter(|h| h.role.has(Permission::ManageUsers));
+    if user_scopes.into_iter().any(|h| target_path.starts_with(&h.scope_path)) {
+        Ok(())
+    } else {
+        Err("普通用户的账号由其所在辖区的系统管理员管理".into())
+    }
+}
+
 /// After this many wrong passwords in a row the account locks.
 pub const MAX_FAILED_LOGINS: i64 = 5;
 pub const LOCK_MINUTES: i64 = 30;
@@ -236,6 +279,41 @@ mod tests {
         assert!(!Role::SysAdmin.has(Permission::ViewBusiness));
         assert!(!Role::SecurityAdmin.has(Permission::ViewBusiness));
         assert_eq!(Role::Auditor.permissions(), &[Permission::ReadAudit]);
+    }
+
+    fn held(role: Role, scope_path: &str) -> Held {
+        Held { role, scope_path: scope_path.into(), province: scope_path.matches('/').count() == 2 }
+    }
+
+    #[test]
+    fn a_system_administrator_manages_ordinary_users_of_their_scope_only() {
+        use Role::*;
+        let city_admin = [held(SysAdmin, "/43/4301/")];
+        let clerk = [held(Reporter, "/43/4301/430121/")];
+        assert!(may_administer(false, &city_admin, "/43/4301/430121/", &clerk).is_ok());
+        assert!(may_administer(false, &city_admin, "/43/4301/", &[]).is_ok(), "a user with no grant yet");
+        // A user of the city who also holds a grant over another city is not the city's to manage.
+        let both = [held(Leader, "/43/4301/"), held(Leader, "/43/4303/")];
+        assert!(may_administer(false, &city_admin, "/43/4301/", &both).unwrap_err().contains("省级安全管理员"));
+        let province_admin = [held(SysAdmin, "/43/")];
+        assert!(may_administer(false, &province_admin, "/43/4301/", &both).is_ok());
+    }
+
+    #[test]
+    fn administrators_are_managed_only_by_a_province_security_administrator_and_never_by_themselves() {
+        use Role::*;
+        let sys = [held(SysAdmin, "/43/")];
+        let auditor = [held(Auditor, "/43/")];
+        let err = may_administer(false, &sys, "/43/", &auditor).unwrap_err();
+        assert!(err.contains("只能由省级安全管理员管理"), "{err}");
+        assert!(may_administer(false, &sys, "/43/", &[held(SysAdmin, "/43/4301/")]).is_err());
+        let sec = [held(SecurityAdmin, "/43/")];
+        assert!(may_administer(false, &sec, "/43/", &auditor).is_ok());
+        assert!(may_administer(false, &[held(SecurityAdmin, "/43/4301/")], "/43/4301/", &auditor).is_err());
+        assert!(may_administer(true, &sec, "/43/", &[held(SecurityAdmin, "/43/")]).unwrap_err().contains("本人"));
+        assert!(may_administer(true, &sys, "/43/", &sys).is_err());
+        // The 安全管理员 grants roles; ordinary accounts stay with the 系统管理员.
+        assert!(may_administer(false, &sec, "/43/4301/", &[held(Leader, "/43/4301/")]).is_err());
     }
 
     #[test]

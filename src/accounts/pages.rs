@@ -2,8 +2,9 @@
 
 use super::authz::CurrentUser;
 use super::model::{Permission, Role};
-use super::service::{self, UserAction};
+use super::service::{self, Administrator, UserAction};
 use super::store::{self, GrantRow, TokenRow, User};
+use super::throttle;
 use crate::audit::Actor;
 use crate::error::{AppError, AppResult};
 use crate::web::AppState;
@@ -39,16 +40,35 @@ pub fn routes(r: Routes) -> Routes {
         .page(Method::GET, "/admin/grants/{user_id}", Rule::Perm(ManageGrants), "用户授权", user_grants_page)
         .page(Method::POST, "/admin/grants/{user_id}", Rule::Perm(ManageGrants), "授予角色", add_grant)
         .page(Method::POST, "/admin/grants/{user_id}/remove", Rule::Perm(ManageGrants), "收回角色", remove_grant)
+        .page(
+            Method::POST,
+            "/admin/grants/{user_id}/account",
+            Rule::Perm(ManageGrants),
+            "管理员账号的锁定/解锁/重置密码/停用（省级安全管理员）",
+            grants_account_action,
+        )
 }
 
 pub fn actor(u: &CurrentUser, ip: &ClientIp) -> Actor {
     Actor { id: Some(u.id), name: u.username.clone(), ip: ip.0.clone() }
 }
 
-/// Only local paths: never send a user off-site after sign-in.
-fn safe_next(next: Option<&str>) -> String {
+/// Only local paths: never send a user off-site after sign-in. Browsers drop tabs and line breaks
+/// from a URL and read a backslash as a slash, so "/\t/evil.example" or "/\\evil.example" would
+/// leave the site: one leading slash, then no second, no backslash, no control or white space.
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(|c| c.is_control() || c.is_whitespace()) =>
+        {
+            // A Location header is ASCII: characters beyond it go back to the form they came in.
+            n.chars()
+                .map(|c| if c.is_ascii() { c.to_string() } else { urlencode(c.encode_utf8(&mut [0; 4])) })
+                .collect()
+        }
         _ => "/".into(),
     }
 }
@@ -96,8 +116,25 @@ struct LoginForm {
 }
 
 async fn login_submit(State(st): State<AppState>, ip: ClientIp, Form(f): Form<LoginForm>) -> AppResult<Response> {
-    match service::login(&st.db, &f.username, &f.password, ip.0).await? {
+    let addr = ip.0.as_deref();
+    // Counted before the password is checked, so parallel guesses count at once and a throttled one
+    // costs no Argon2 run.
+    if let Err(wait) = st.sign_ins.begin(&throttle::LIMITS, &f.username, addr, std::time::Instant::now()) {
+        tracing::warn!(username = f.username.trim(), ip = addr, "sign-in throttled");
+        let (csrf, cookie) = new_pre_token(st.config.secure_cookies);
+        let page = LoginPage {
+            l: Layout::new("登录", None, ""),
+            csrf,
+            next: safe_next(f.next.as_deref()),
+            username: f.username,
+            error: Some(format!("登录尝试过于频繁，请 {} 分钟后再试", throttle::minutes(wait))),
+        };
+        let status = axum::http::StatusCode::TOO_MANY_REQUESTS;
+        return Ok((status, [(header::SET_COOKIE, cookie)], html(&page)?).into_response());
+    }
+    match service::login(&st.db, &f.username, &f.password, ip.0.clone()).await? {
         Ok(s) => {
+            st.sign_ins.succeeded(&f.username, ip.0.as_deref());
             let cookie = set_cookie(SESSION_COOKIE, &s.token, None, st.config.secure_cookies);
             let mut r = Redirect::to(&safe_next(f.next.as_deref())).into_response();
             r.headers_mut().insert(header::SET_COOKIE, cookie);
@@ -135,6 +172,7 @@ async fn logout(
 #[template(path = "accounts/password.html")]
 struct PasswordPage {
     l: Layout,
+    required: bool,
     error: Option<String>,
     min_length: usize,
     min_classes: usize,
@@ -144,6 +182,7 @@ async fn password_page(State(st): State<AppState>, user: CurrentUser) -> AppResu
     let p = &st.config.password_policy;
     html(&PasswordPage {
         l: Layout::new("修改密码", Some(&user), ""),
+        required: user.must_change_password,
         error: None,
         min_length: p.min_length,
         min_classes: p.min_classes,
@@ -161,20 +200,28 @@ async fn password_submit(
     State(st): State<AppState>,
     user: CurrentUser,
     ip: ClientIp,
+    headers: HeaderMap,
     Form(f): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let p = &st.config.password_policy;
+    let session = auth::cookie(&headers, SESSION_COOKIE);
     let result = if f.new_password != f.confirm {
         Err(AppError::field("confirm", "两次输入的新密码不一致"))
     } else {
-        service::change_password(&st.db, &actor(&user, &ip), user.id, &f.old_password, &f.new_password, p).await
+        let a = actor(&user, &ip);
+        service::change_password(&st.db, &a, user.id, session.as_deref(), &f.old_password, &f.new_password, p).await
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/?notice={}", urlencode("密码已修改"))).into_response()),
+        Ok(c) => {
+            let notice =
+                format!("密码已修改；已退出其他 {} 处登录，吊销 {} 个 API 令牌", c.sessions_ended, c.tokens_revoked);
+            Ok(Redirect::to(&format!("/?notice={}", urlencode(&notice))).into_response())
+        }
         Err(AppError::Invalid { message, .. }) => Ok((
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             html(&PasswordPage {
                 l: Layout::new("修改密码", Some(&user), ""),
+                required: user.must_change_password,
                 error: Some(message),
                 min_length: p.min_length,
                 min_classes: p.min_classes,
@@ -292,6 +339,9 @@ struct UserPage {
     tokens: Vec<TokenRow>,
     locked: bool,
     new_password: Option<String>,
+    /// Why this administrator may not act on the account, when they may not.
+    refused: Option<String>,
+    action_url: String,
 }
 
 async fn user_page(
@@ -315,7 +365,11 @@ async fn render_user(
     let mut conn = st.db.conn().await?;
     let grants = store::grants_of(&mut conn.ex(), u.id).await?;
     let tokens = store::tokens_of(&mut conn.ex(), u.id).await?;
+    drop(conn);
     let locked = u.is_locked(time::OffsetDateTime::now_utc());
+    let refused = (!service::may_administer(&st.db, &Administrator::User(user), &u).await?)
+        .then(|| "该用户持有管理员角色或本辖区以外的授权，或是您本人：其账号只能由省级安全管理员管理".to_string());
+    let action_url = format!("/admin/users/{}/action", u.id);
     html(&UserPage {
         l: Layout::new(&format!("用户 {}", u.username), Some(user), "users").with_notice(notice),
         u,
@@ -324,6 +378,8 @@ async fn render_user(
         tokens,
         locked,
         new_password,
+        refused,
+        action_url,
     })
 }
 
@@ -341,24 +397,48 @@ async fn user_action(
     Form(f): Form<ActionForm>,
 ) -> AppResult<Response> {
     let (u, region) = service::user_in_scope(&st.db, &user, Permission::ManageUsers, &id).await?;
-    let (action, done) = match f.action.as_str() {
-        "lock" => (UserAction::Lock, "已锁定"),
-        "unlock" => (UserAction::Unlock, "已解锁"),
-        "reset_password" => (UserAction::ResetPassword, "密码已重置"),
-        "disable" => (UserAction::Disable, "已停用"),
-        "enable" => (UserAction::Enable, "已启用"),
-        other => return Err(AppError::field("action", format!("未知的操作“{other}”"))),
-    };
-    if u.id == user.id && matches!(action, UserAction::Lock | UserAction::Disable) {
-        return Err(AppError::invalid("不能锁定或停用自己的账号"));
-    }
-    let new_password = service::admin_action(&st.db, &actor(&user, &ip), u.id, f.version, action).await?;
+    let (action, done) = parse_action(&f.action)?;
+    let by = Administrator::User(&user);
+    let new_password = service::admin_action(&st.db, &actor(&user, &ip), by, u.id, f.version, action).await?;
     if new_password.is_some() {
         // Shown once on this response rather than carried through a redirect.
         let (u, _) = service::user_in_scope(&st.db, &user, Permission::ManageUsers, &id).await?;
         return Ok(render_user(&st, &user, u, region.name, new_password, Some(done.into())).await?.into_response());
     }
     Ok(Redirect::to(&format!("/admin/users/{}?notice={}", u.id, urlencode(done))).into_response())
+}
+
+fn parse_action(action: &str) -> AppResult<(UserAction, &'static str)> {
+    Ok(match action {
+        "lock" => (UserAction::Lock, "已锁定"),
+        "unlock" => (UserAction::Unlock, "已解锁"),
+        "reset_password" => (UserAction::ResetPassword, "密码已重置"),
+        "disable" => (UserAction::Disable, "已停用"),
+        "enable" => (UserAction::Enable, "已启用"),
+        other => return Err(AppError::field("action", format!("未知的操作“{other}”"))),
+    })
+}
+
+/// A province-level 安全管理员 locks, unlocks, resets or disables the accounts a 系统管理员 may not
+/// touch (administrators, and users with grants beyond one 系统管理员's scope), from the grants page.
+async fn grants_account_action(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Path(id): Path<String>,
+    Form(f): Form<ActionForm>,
+) -> AppResult<Response> {
+    let (u, region) = service::user_in_scope(&st.db, &user, Permission::ManageGrants, &id).await?;
+    let (action, done) = parse_action(&f.action)?;
+    let by = Administrator::User(&user);
+    let new_password = service::admin_action(&st.db, &actor(&user, &ip), by, u.id, f.version, action).await?;
+    if new_password.is_some() {
+        let (u, _) = service::user_in_scope(&st.db, &user, Permission::ManageGrants, &id).await?;
+        return Ok(render_grants(&st, &user, u, region.name, None, Some(done.into()), new_password)
+            .await?
+            .into_response());
+    }
+    Ok(Redirect::to(&format!("/admin/grants/{}?notice={}", u.id, urlencode(done))).into_response())
 }
 
 #[derive(Template)]
@@ -395,6 +475,12 @@ struct UserGrantsPage {
     roles: Vec<(&'static str, &'static str)>,
     error: Option<String>,
     scope: String,
+    /// The account actions are offered here to whoever may take them (a province 安全管理员, for
+    /// the accounts a 系统管理员 may not touch).
+    account: bool,
+    locked: bool,
+    new_password: Option<String>,
+    action_url: String,
 }
 
 async fn user_grants_page(
@@ -404,7 +490,7 @@ async fn user_grants_page(
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Html<String>> {
     let (u, region) = service::user_in_scope(&st.db, &user, Permission::ManageGrants, &id).await?;
-    render_grants(&st, &user, u, region.name, None, q.notice).await
+    render_grants(&st, &user, u, region.name, None, q.notice, None).await
 }
 
 async fn render_grants(
@@ -414,10 +500,15 @@ async fn render_grants(
     region_name: String,
     error: Option<String>,
     notice: Option<String>,
+    new_password: Option<String>,
 ) -> AppResult<Html<String>> {
     let mut conn = st.db.conn().await?;
     let grants = store::grants_of(&mut conn.ex(), u.id).await?;
+    drop(conn);
     let scope = u.region.clone();
+    let account = service::may_administer(&st.db, &Administrator::User(user), &u).await?;
+    let locked = u.is_locked_now();
+    let action_url = format!("/admin/grants/{}/account", u.id);
     html(&UserGrantsPage {
         l: Layout::new(&format!("授权：{}", u.display_name), Some(user), "grants").with_notice(notice),
         u,
@@ -426,6 +517,10 @@ async fn render_grants(
         roles: Role::ALL.iter().map(|r| (r.code(), r.label())).collect(),
         error,
         scope,
+        account,
+        locked,
+        new_password,
+        action_url,
     })
 }
 
@@ -454,7 +549,7 @@ async fn add_grant(
         Ok(()) => Ok(Redirect::to(&format!("/admin/grants/{}?notice={}", u.id, urlencode("已授予"))).into_response()),
         Err(AppError::Invalid { message, .. }) => Ok((
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            render_grants(&st, &user, u, region.name, Some(message), None).await?,
+            render_grants(&st, &user, u, region.name, Some(message), None, None).await?,
         )
             .into_response()),
         Err(e) => Err(e),
@@ -481,6 +576,7 @@ async fn remove_grant(
     if g.user_id != u.id {
         return Err(AppError::NotFound);
     }
-    service::remove_grant(&st.db, &actor(&user, &ip), gid).await?;
+    let scopes = service::scope_paths(&user, Permission::ManageGrants);
+    service::remove_grant(&st.db, &actor(&user, &ip), Some(&scopes), gid).await?;
     Ok(Redirect::to(&format!("/admin/grants/{}?notice={}", u.id, urlencode("已收回"))).into_response())
 }

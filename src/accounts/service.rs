@@ -1,253 +1,28 @@
 //! Account use cases. Each owns its transaction and writes its audit record inside it.
 
-use super::authz::{CurrentUser, Grant};
-use super::model::{
-    ABSOLUTE_TIMEOUT_HOURS, IDLE_TIMEOUT_MINUTES, LOCK_MINUTES, MAX_FAILED_LOGINS, PasswordPolicy, Role,
-    check_role_combination, parse_display_name, parse_username,
-};
-use super::secrets::{dummy_verify, generate_password, hash_password, random_token, sha256_hex, verify_password};
+use super::authz::CurrentUser;
+use super::model::{Held, PasswordPolicy, Role, check_role_combination, parse_display_name, parse_username};
+use super::secrets::{generate_password, hash_password, random_token, sha256_hex};
 use super::store::{self, User};
 use crate::audit::{self, Actor, Change};
-use crate::cache::Version;
 use crate::db::{Db, Ex};
 use crate::error::{AppError, AppResult};
 use crate::regions;
 use serde_json::json;
-use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
+
+// Signing in and out, sessions and tokens, and one's own password live in `signin`; these names are
+// kept here for the callers that reach accounts through the service.
+pub use super::signin::{
+    Changed, INVALID, LoginError, NewSession, SessionState, change_password, current_user, login, logout,
+    resolve_session, resolve_token,
+};
 
 fn user_json(u: &User) -> serde_json::Value {
     json!({"username": u.username, "display_name": u.display_name, "region": u.region,
            "department": u.department, "disabled": u.disabled,
            "locked_until": u.locked_until.map(|t| t.to_string()), "version": u.version})
-}
-
-/// Who a token or a session's user is, with their grants, kept until anything changes (every change
-/// to a user, a grant or a token is audited, so the audit head versions them): most requests then
-/// read the head instead of the user and the grants. Disabled or locked is decided at each request,
-/// since a lock ends with the clock.
-static SIGNED_IN: crate::cache::Cache = crate::cache::Cache::new(4096);
-
-type Account = (User, Vec<Grant>);
-
-pub async fn current_user(db: &Db, id: Uuid, csrf: Option<String>) -> AppResult<Option<CurrentUser>> {
-    let account = SIGNED_IN
-        .found_or(db, Version::All, format!("user:{id}"), async {
-            let mut conn = db.conn().await?;
-            let Some(u) = store::user_by_id(&mut conn.ex(), id).await? else {
-                return Ok(None);
-            };
-            with_grants(&mut conn.ex(), u).await
-        })
-        .await?;
-    Ok(signed_in(account, csrf))
-}
-
-async fn with_grants(ex: &mut Ex<'_>, u: User) -> AppResult<Option<Account>> {
-    let grants = store::grants_of(ex, u.id)
-        .await?
-        .into_iter()
-        .filter_map(|g| {
-            Some(Grant {
-                role: g.role()?,
-                scope: g.scope,
-                scope_name: g.scope_name,
-                scope_path: g.scope_path,
-                scope_level: g.scope_level,
-            })
-        })
-        .collect();
-    Ok(Some((u, grants)))
-}
-
-/// The user with their grants, unless disabled or locked.
-fn signed_in(account: Option<Arc<Account>>, csrf: Option<String>) -> Option<CurrentUser> {
-    let (u, grants) = account.as_deref()?;
-    if u.disabled || u.is_locked(OffsetDateTime::now_utc()) {
-        return None;
-    }
-    Some(CurrentUser {
-        id: u.id,
-        username: u.username.clone(),
-        display_name: u.display_name.clone(),
-        region: u.region.clone(),
-        grants: grants.clone(),
-        csrf,
-    })
-}
-
-#[derive(Debug)]
-pub enum LoginError {
-    Invalid,
-    Locked(OffsetDateTime),
-    Disabled,
-}
-
-impl LoginError {
-    pub fn message(&self) -> String {
-        match self {
-            LoginError::Invalid => "用户名或密码错误".into(),
-            LoginError::Locked(until) => {
-                let local = until.to_offset(time::UtcOffset::from_hms(8, 0, 0).expect("UTC+8"));
-                format!(
-                    "密码连续错误 {MAX_FAILED_LOGINS} 次，账号已锁定至 {:02}:{:02}（北京时间），请稍后再试或联系系统管理员",
-                    local.hour(),
-                    local.minute()
-                )
-            }
-            LoginError::Disabled => "账号已停用，请联系系统管理员".into(),
-        }
-    }
-}
-
-pub struct NewSession {
-    pub token: String,
-    pub user: User,
-}
-
-/// Checks a password and opens a session. Failed attempts count towards the lock.
-pub async fn login(
-    db: &Db,
-    username: &str,
-    password: &str,
-    ip: Option<String>,
-) -> AppResult<Result<NewSession, LoginError>> {
-    let mut tx = db.begin().await?;
-    let Some(mut u) = store::user_by_name(&mut tx.ex(), username.trim()).await? else {
-        dummy_verify(password);
-        return Ok(Err(LoginError::Invalid));
-    };
-    let now = OffsetDateTime::now_utc();
-    if u.disabled {
-        return Ok(Err(LoginError::Disabled));
-    }
-    if let Some(until) = u.locked_until.filter(|t| *t > now) {
-        return Ok(Err(LoginError::Locked(until)));
-    }
-    let actor = Actor { id: Some(u.id), name: u.username.clone(), ip: ip.clone() };
-    if !verify_password(password, &u.password_hash) {
-        u.failed_logins += 1;
-        u.version += 1;
-        let locked = u.failed_logins >= MAX_FAILED_LOGINS;
-        if locked {
-            u.locked_until = Some(now + Duration::minutes(LOCK_MINUTES));
-            u.failed_logins = 0;
-        }
-        store::update_user(&mut tx.ex(), &u).await?;
-        audit::record(
-            &mut tx.ex(),
-            &actor,
-            Change {
-                action: if locked { "login.locked" } else { "login.failed" },
-                entity: "user",
-                entity_id: u.id.to_string(),
-                region: Some(u.region.clone()),
-                before: None,
-                after: Some(
-                    json!({"failed_logins": u.failed_logins, "locked_until": u.locked_until.map(|t| t.to_string())}),
-                ),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        return Ok(Err(if locked {
-            LoginError::Locked(u.locked_until.expect("just set"))
-        } else {
-            LoginError::Invalid
-        }));
-    }
-    if u.failed_logins != 0 || u.locked_until.is_some() {
-        u.failed_logins = 0;
-        u.locked_until = None;
-        u.version += 1;
-        store::update_user(&mut tx.ex(), &u).await?;
-    }
-    let token = random_token();
-    store::insert_session(&mut tx.ex(), &sha256_hex(&token), u.id, &random_token(), ip.as_deref()).await?;
-    audit::record(
-        &mut tx.ex(),
-        &actor,
-        Change {
-            action: "login",
-            entity: "user",
-            entity_id: u.id.to_string(),
-            region: Some(u.region.clone()),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Ok(NewSession { token, user: u }))
-}
-
-/// The user behind a session cookie, if the session is alive; expired sessions are removed.
-pub enum SessionState {
-    Live(CurrentUser),
-    Expired,
-    None,
-}
-
-pub async fn resolve_session(db: &Db, token: &str) -> AppResult<SessionState> {
-    let hash = sha256_hex(token);
-    let mut conn = db.conn().await?;
-    let Some(s) = store::session(&mut conn.ex(), &hash).await? else {
-        return Ok(SessionState::None);
-    };
-    let now = OffsetDateTime::now_utc();
-    if now - s.last_seen_at > Duration::minutes(IDLE_TIMEOUT_MINUTES)
-        || now - s.created_at > Duration::hours(ABSOLUTE_TIMEOUT_HOURS)
-    {
-        store::delete_session(&mut conn.ex(), &hash).await?;
-        return Ok(SessionState::Expired);
-    }
-    // Writing on every request would serialise readers on SQLite; a minute's slack is harmless.
-    if now - s.last_seen_at > Duration::minutes(1) {
-        store::touch_session(&mut conn.ex(), &hash).await?;
-    }
-    // The connection goes back first: the user is read (or its cache checked) on another.
-    drop(conn);
-    Ok(match current_user(db, s.user_id, Some(s.csrf_token)).await? {
-        Some(u) => SessionState::Live(u),
-        None => SessionState::None,
-    })
-}
-
-pub async fn resolve_token(db: &Db, token: &str) -> AppResult<Option<CurrentUser>> {
-    let hash = sha256_hex(token);
-    let account = SIGNED_IN
-        .found_or(db, Version::All, format!("token:{hash}"), async {
-            let mut conn = db.conn().await?;
-            let Some(u) = store::token_user(&mut conn.ex(), &hash).await? else {
-                return Ok(None);
-            };
-            with_grants(&mut conn.ex(), u).await
-        })
-        .await?;
-    Ok(signed_in(account, None))
-}
-
-pub async fn logout(db: &Db, token: &str, actor: &Actor) -> AppResult<()> {
-    let mut tx = db.begin().await?;
-    store::delete_session(&mut tx.ex(), &sha256_hex(token)).await?;
-    if let Some(id) = actor.id {
-        audit::record(
-            &mut tx.ex(),
-            actor,
-            Change {
-                action: "logout",
-                entity: "user",
-                entity_id: id.to_string(),
-                region: None,
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }
 
 pub struct NewUser {
@@ -258,6 +33,9 @@ pub struct NewUser {
     /// None: generate one, returned to the caller to hand over.
     pub password: Option<String>,
     pub is_demo: bool,
+    /// The password was set by someone else (an administrator, an operator): its owner changes it at
+    /// the first sign-in. Only the demo's published accounts skip this.
+    pub must_change_password: bool,
 }
 
 /// Parses raw input into a `NewUser`, naming every bad field.
@@ -291,6 +69,7 @@ pub fn parse_new_user(
         department: Some(department.trim().to_string()).filter(|d| !d.is_empty()),
         password,
         is_demo: false,
+        must_change_password: true,
     })
 }
 
@@ -323,6 +102,7 @@ pub async fn create_user(db: &Db, actor: &Actor, scopes: Option<&[String]>, n: N
         is_demo: n.is_demo,
         created_at: now,
         password_changed_at: now,
+        must_change_password: n.must_change_password,
         version: 1,
     };
     store::insert_user(&mut tx.ex(), &u).await?;
@@ -351,17 +131,52 @@ pub enum UserAction {
     Enable,
 }
 
+/// Who acts on an account: an operator at the server's console (the command line, trusted with the
+/// database anyway), or a signed-in administrator, held to `model::may_administer`.
+pub enum Administrator<'a> {
+    Operator,
+    User(&'a CurrentUser),
+}
+
+fn held(grants: impl IntoIterator<Item = (Option<Role>, String, bool)>) -> Vec<Held> {
+    grants.into_iter().filter_map(|(r, scope_path, province)| Some(Held { role: r?, scope_path, province })).collect()
+}
+
+/// Refuses, in plain words, an account action the acting administrator may not take on `u`.
+async fn check_administer(ex: &mut Ex<'_>, by: &Administrator<'_>, u: &User) -> AppResult<()> {
+    let Administrator::User(cu) = by else { return Ok(()) };
+    let target = held(
+        store::grants_of(ex, u.id).await?.into_iter().map(|g| (g.role(), g.scope_path, g.scope_level == "province")),
+    );
+    let actor = held(cu.grants.iter().map(|g| (Some(g.role), g.scope_path.clone(), g.scope_level == "province")));
+    let path = regions::store::get(ex, &u.region).await?.map(|r| r.path).unwrap_or_default();
+    super::model::may_administer(cu.id == u.id, &actor, &path, &target).map_err(AppError::Refused)
+}
+
+/// Whether `by` may act on `u` (the pages show the buttons only then).
+pub async fn may_administer(db: &Db, by: &Administrator<'_>, u: &User) -> AppResult<bool> {
+    let mut conn = db.conn().await?;
+    match check_administer(&mut conn.ex(), by, u).await {
+        Ok(()) => Ok(true),
+        Err(AppError::Refused(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Applies an administrative action to a user; `version` guards against a concurrent edit.
-/// Returns the new password for a reset.
+/// Returns the new password for a reset. A reset must be changed at the next sign-in, and ends the
+/// user's sessions and revokes their API tokens, as a lock and a disable end the sessions.
 pub async fn admin_action(
     db: &Db,
     actor: &Actor,
+    by: Administrator<'_>,
     id: Uuid,
     version: Option<i64>,
     action: UserAction,
 ) -> AppResult<Option<String>> {
     let mut tx = db.begin().await?;
     let mut u = store::user_by_id(&mut tx.ex(), id).await?.ok_or(AppError::NotFound)?;
+    check_administer(&mut tx.ex(), &by, &u).await?;
     if let Some(v) = version {
         if v != u.version {
             return Err(AppError::Conflict(format!(
@@ -386,6 +201,7 @@ pub async fn admin_action(
             let p = generate_password();
             u.password_hash = hash_password(&p);
             u.password_changed_at = OffsetDateTime::now_utc();
+            u.must_change_password = true;
             new_password = Some(p);
             "user.reset_password"
         }
@@ -405,6 +221,11 @@ pub async fn admin_action(
     if !matches!(name, "user.unlock" | "user.enable") {
         store::delete_sessions_of(&mut tx.ex(), u.id).await?;
     }
+    let mut after = user_json(&u);
+    if name == "user.reset_password" {
+        after["tokens_revoked"] = json!(store::revoke_tokens_of(&mut tx.ex(), u.id).await?);
+        after["must_change_password"] = json!(true);
+    }
     audit::record(
         &mut tx.ex(),
         actor,
@@ -414,50 +235,12 @@ pub async fn admin_action(
             entity_id: u.id.to_string(),
             region: Some(u.region.clone()),
             before: Some(before),
-            after: Some(user_json(&u)),
+            after: Some(after),
         },
     )
     .await?;
     tx.commit().await?;
     Ok(new_password)
-}
-
-pub async fn change_password(
-    db: &Db,
-    actor: &Actor,
-    id: Uuid,
-    old: &str,
-    new: &str,
-    policy: &PasswordPolicy,
-) -> AppResult<()> {
-    let mut tx = db.begin().await?;
-    let mut u = store::user_by_id(&mut tx.ex(), id).await?.ok_or(AppError::NotFound)?;
-    if !verify_password(old, &u.password_hash) {
-        return Err(AppError::field("old_password", "原密码不正确"));
-    }
-    policy.check(new).map_err(|e| AppError::field("new_password", e))?;
-    if old == new {
-        return Err(AppError::field("new_password", "新密码不能与原密码相同"));
-    }
-    u.password_hash = hash_password(new);
-    u.password_changed_at = OffsetDateTime::now_utc();
-    u.version += 1;
-    store::update_user(&mut tx.ex(), &u).await?;
-    audit::record(
-        &mut tx.ex(),
-        actor,
-        Change {
-            action: "user.change_password",
-            entity: "user",
-            entity_id: u.id.to_string(),
-            region: Some(u.region.clone()),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// Grants `role` over the subtree at `scope` to a user. `granter_scope` limits where the granter may grant.
@@ -484,6 +267,9 @@ pub async fn add_grant(
     }
     let existing: Vec<Role> = store::grants_of(&mut tx.ex(), user_id).await?.iter().filter_map(|g| g.role()).collect();
     check_role_combination(&existing, role).map_err(|e| AppError::field("role", e))?;
+    if role.is_admin() || existing.iter().any(|r| r.is_admin()) {
+        only_province_security(granter_scopes)?;
+    }
     let id = Uuid::now_v7();
     match store::insert_grant(&mut tx.ex(), id, user_id, role, scope).await {
         Err(e) if crate::db::is_unique_violation(&e) => {
@@ -508,10 +294,33 @@ pub async fn add_grant(
     Ok(id)
 }
 
-pub async fn remove_grant(db: &Db, actor: &Actor, grant_id: Uuid) -> AppResult<()> {
+/// Administrator roles are given and taken only at the province's level: a city's 安全管理员 cannot make
+/// (or unmake) the administrators who watch over them. `None` is the operator at the console.
+fn only_province_security(granter_scopes: Option<&[String]>) -> AppResult<()> {
+    match granter_scopes {
+        Some(scopes) if !scopes.iter().any(|p| regions::model::is_top_level(p)) => {
+            Err(AppError::Refused("管理员角色只能由省级安全管理员授予或收回".into()))
+        }
+        _ => Ok(()),
+    }
+}
+
+pub async fn remove_grant(db: &Db, actor: &Actor, granter_scopes: Option<&[String]>, grant_id: Uuid) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let g = store::grant_by_id(&mut tx.ex(), grant_id).await?.ok_or(AppError::NotFound)?;
     let u = store::user_by_id(&mut tx.ex(), g.user_id).await?.ok_or(AppError::NotFound)?;
+    if actor.id == Some(u.id) {
+        return Err(AppError::Refused("不能收回自己的授权".into()));
+    }
+    if let Some(gs) = granter_scopes
+        && !gs.iter().any(|sp| regions::model::within(&g.scope_path, sp))
+    {
+        return Err(AppError::Refused("只能收回本人管辖范围内的授权".into()));
+    }
+    let roles: Vec<Role> = store::grants_of(&mut tx.ex(), u.id).await?.iter().filter_map(|r| r.role()).collect();
+    if roles.iter().any(|r| r.is_admin()) {
+        only_province_security(granter_scopes)?;
+    }
     store::delete_grant(&mut tx.ex(), grant_id).await?;
     audit::record(
         &mut tx.ex(),

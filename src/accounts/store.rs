@@ -25,6 +25,8 @@ pub struct User {
     pub created_at: OffsetDateTime,
     #[serde(skip)]
     pub password_changed_at: OffsetDateTime,
+    /// Set by an administrator's reset (or a password they chose): the owner must change it first.
+    pub must_change_password: bool,
     pub version: i64,
 }
 
@@ -39,7 +41,7 @@ impl User {
 }
 
 const USER_COLS: &str = "u.id, u.username, u.display_name, u.region, u.department, u.password_hash,
-    u.failed_logins, u.locked_until, u.disabled, u.is_demo, u.created_at, u.password_changed_at, u.version";
+    u.failed_logins, u.locked_until, u.disabled, u.is_demo, u.created_at, u.password_changed_at, u.must_change_password, u.version";
 
 pub async fn user_by_name(ex: &mut Ex<'_>, username: &str) -> Result<Option<User>, sqlx::Error> {
     let sql = format!("SELECT {USER_COLS} FROM users u WHERE u.username = $1");
@@ -66,8 +68,9 @@ pub async fn insert_user(ex: &mut Ex<'_>, u: &User) -> Result<(), sqlx::Error> {
     q_exec!(
         ex,
         "INSERT INTO users (id, username, display_name, region, department, password_hash,
-           failed_logins, locked_until, disabled, is_demo, created_at, password_changed_at, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+           failed_logins, locked_until, disabled, is_demo, created_at, password_changed_at, version,
+           must_change_password)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         u.id,
         &u.username,
         &u.display_name,
@@ -80,7 +83,8 @@ pub async fn insert_user(ex: &mut Ex<'_>, u: &User) -> Result<(), sqlx::Error> {
         u.is_demo,
         u.created_at,
         u.password_changed_at,
-        u.version
+        u.version,
+        u.must_change_password
     )?;
     Ok(())
 }
@@ -90,7 +94,8 @@ pub async fn update_user(ex: &mut Ex<'_>, u: &User) -> Result<bool, sqlx::Error>
     let n = q_exec!(
         ex,
         "UPDATE users SET display_name = $2, region = $3, department = $4, password_hash = $5,
-           failed_logins = $6, locked_until = $7, disabled = $8, password_changed_at = $9, version = $10
+           failed_logins = $6, locked_until = $7, disabled = $8, password_changed_at = $9, version = $10,
+           must_change_password = $12
          WHERE id = $1 AND version = $11",
         u.id,
         &u.display_name,
@@ -102,7 +107,8 @@ pub async fn update_user(ex: &mut Ex<'_>, u: &User) -> Result<bool, sqlx::Error>
         u.disabled,
         u.password_changed_at,
         u.version,
-        u.version - 1
+        u.version - 1,
+        u.must_change_password
     )?;
     Ok(n == 1)
 }
@@ -217,6 +223,49 @@ pub async fn delete_sessions_of(ex: &mut Ex<'_>, user_id: Uuid) -> Result<(), sq
     Ok(())
 }
 
+/// Ends every session of a user but the one whose hash is `keep` (the one changing the password).
+pub async fn delete_other_sessions(ex: &mut Ex<'_>, user_id: Uuid, keep: &str) -> Result<u64, sqlx::Error> {
+    q_exec!(ex, "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2", user_id, keep)
+}
+
+/// Counts one failed sign-in in one statement, so that parallel guesses each count (a read, then a
+/// write of the read value plus one, would count several as one). Returns the new count and lock.
+pub async fn count_failed_login(
+    ex: &mut Ex<'_>,
+    user_id: Uuid,
+) -> Result<Option<(i64, Option<OffsetDateTime>)>, sqlx::Error> {
+    q_as!(
+        ex,
+        fetch_optional,
+        (i64, Option<OffsetDateTime>),
+        "UPDATE users SET failed_logins = failed_logins + 1, version = version + 1 WHERE id = $1
+         RETURNING failed_logins, locked_until",
+        user_id
+    )
+}
+
+/// Locks a user until `until` and starts the count of failures afresh.
+pub async fn lock_user(ex: &mut Ex<'_>, user_id: Uuid, until: OffsetDateTime) -> Result<(), sqlx::Error> {
+    q_exec!(
+        ex,
+        "UPDATE users SET locked_until = $2, failed_logins = 0, version = version + 1 WHERE id = $1",
+        user_id,
+        until
+    )?;
+    Ok(())
+}
+
+/// After a good password: the count of failures starts afresh and an expired lock is cleared.
+pub async fn clear_failed_logins(ex: &mut Ex<'_>, user_id: Uuid) -> Result<(), sqlx::Error> {
+    q_exec!(
+        ex,
+        "UPDATE users SET failed_logins = 0, locked_until = NULL, version = version + 1
+         WHERE id = $1 AND (failed_logins <> 0 OR locked_until IS NOT NULL)",
+        user_id
+    )?;
+    Ok(())
+}
+
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct TokenRow {
     pub id: Uuid,
@@ -259,6 +308,16 @@ pub async fn tokens_of(ex: &mut Ex<'_>, user_id: Uuid) -> Result<Vec<TokenRow>, 
         "SELECT id, user_id, name, created_at, revoked_at FROM api_tokens WHERE user_id = $1
          ORDER BY created_at",
         user_id
+    )
+}
+
+/// Revokes every live API token of a user (after a reset or a change of password).
+pub async fn revoke_tokens_of(ex: &mut Ex<'_>, user_id: Uuid) -> Result<u64, sqlx::Error> {
+    q_exec!(
+        ex,
+        "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+        user_id,
+        OffsetDateTime::now_utc()
     )
 }
 

@@ -154,7 +154,17 @@ const LEAVE_PROJECT_LIST: &[&str] = &[
 
 /// Whether an audited action may change a project list (see `audit_head.projects_version`).
 pub fn may_change_project_list(action: &str) -> bool {
-    !LEAVE_PROJECT_LIST.iter().any(|p| action.starts_with(p))
+    may_change_data(action) && !LEAVE_PROJECT_LIST.iter().any(|p| action.starts_with(p))
+}
+
+/// Actions that read or authenticate and change no business data: signing in (and failing to),
+/// signing out, exporting. They move the chain but not `audit_head.data_version`, which the figures
+/// key on, so a script posting wrong passwords cannot make every cockpit request compute afresh.
+const LEAVE_DATA: &[&str] = &["login", "logout", "export."];
+
+/// Whether an audited action may change business data (see `audit_head.data_version`).
+pub fn may_change_data(action: &str) -> bool {
+    !LEAVE_DATA.iter().any(|p| action.starts_with(p))
 }
 
 #[cfg(test)]
@@ -169,6 +179,18 @@ mod tests {
             assert!(moves(changes), "{changes}");
         }
         assert!(moves("something.new"), "an action nobody listed is taken to change the list");
+    }
+
+    #[test]
+    fn sign_ins_sign_outs_and_exports_leave_business_data_alone_and_anything_else_moves_it() {
+        use super::may_change_data as moves;
+        for leaves in ["login", "login.failed", "login.locked", "logout", "export.projects"] {
+            assert!(!moves(leaves), "{leaves}");
+            assert!(!super::may_change_project_list(leaves), "{leaves}");
+        }
+        for changes in ["report.file", "user.reset_password", "grant.add", "project.update", "something.new"] {
+            assert!(moves(changes), "{changes}");
+        }
     }
 
     use super::*;

@@ -32,6 +32,7 @@ pub fn operator() -> CurrentUser {
         region: String::new(),
         grants: vec![grant(Role::InvestmentOfficer), grant(Role::Reporter)],
         csrf: None,
+        must_change_password: false,
     }
 }
 

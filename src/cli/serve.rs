@@ -1,6 +1,5 @@
 use crate::web::{AppState, Config};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -46,6 +45,6 @@ pub async fn run(url: &str, a: Args) -> anyhow::Result<ExitCode> {
         crate::service::sweep::spawn_timer(db.clone(), a.sweep_minutes);
     }
     eprintln!("zhaoshang 已启动：http://{}/login", listener.local_addr()?);
-    crate::web::serve(AppState { db, config: Arc::new(config) }, listener).await?;
+    crate::web::serve(AppState::new(db, config), listener).await?;
     Ok(ExitCode::SUCCESS)
 }

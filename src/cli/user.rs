@@ -1,6 +1,6 @@
 use super::{app_err, open};
 use crate::accounts::model::{PasswordPolicy, Role};
-use crate::accounts::service::{self, UserAction};
+use crate::accounts::service::{self, Administrator, UserAction};
 use crate::accounts::store;
 use crate::audit::Actor;
 use std::process::ExitCode;
@@ -64,22 +64,31 @@ pub async fn run(url: &str, c: Cmd) -> anyhow::Result<ExitCode> {
             if let (Some(role), Some(scope)) = (role, scope) {
                 service::add_grant(&db, &actor, None, u.id, role, scope.trim()).await.map_err(app_err)?;
             }
-            println!("已创建用户 {}，初始密码：{password}", u.username);
+            println!("已创建用户 {}，初始密码：{password}（首次登录须先修改）", u.username);
         }
         Cmd::Lock { username } => {
             let id = user_id(&db, &username).await?;
-            service::admin_action(&db, &actor, id, None, UserAction::Lock).await.map_err(app_err)?;
+            service::admin_action(&db, &actor, Administrator::Operator, id, None, UserAction::Lock)
+                .await
+                .map_err(app_err)?;
             println!("已锁定 {username}");
         }
         Cmd::Unlock { username } => {
             let id = user_id(&db, &username).await?;
-            service::admin_action(&db, &actor, id, None, UserAction::Unlock).await.map_err(app_err)?;
+            service::admin_action(&db, &actor, Administrator::Operator, id, None, UserAction::Unlock)
+                .await
+                .map_err(app_err)?;
             println!("已解锁 {username}");
         }
         Cmd::ResetPassword { username } => {
             let id = user_id(&db, &username).await?;
-            let p = service::admin_action(&db, &actor, id, None, UserAction::ResetPassword).await.map_err(app_err)?;
-            println!("{username} 的新密码：{}", p.unwrap_or_default());
+            let p = service::admin_action(&db, &actor, Administrator::Operator, id, None, UserAction::ResetPassword)
+                .await
+                .map_err(app_err)?;
+            println!(
+                "{username} 的新密码：{}（其会话已结束、API 令牌已吊销，下次登录须先修改密码）",
+                p.unwrap_or_default()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -101,6 +101,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0025_projects_version.sql"),
         include_str!("../../migrations/postgres/0025_projects_version.sql"),
     ),
+    (
+        26,
+        "account_security",
+        include_str!("../../migrations/sqlite/0026_account_security.sql"),
+        include_str!("../../migrations/postgres/0026_account_security.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -90,6 +90,8 @@ pub async fn load_org(db: &Db) -> anyhow::Result<DemoResult> {
             department: dept.map(str::to_string),
             password: Some(DEMO_PASSWORD.to_string()),
             is_demo: true,
+            // The demo's accounts share a published password on purpose (demo data only).
+            must_change_password: false,
         };
         let (u, password) = service::create_user(db, &actor, None, n).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         service::add_grant(db, &actor, None, u.id, *role, scope).await.map_err(|e| anyhow::anyhow!("{e}"))?;

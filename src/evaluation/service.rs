@@ -249,7 +249,7 @@ pub async fn snapshot(db: &Db, user: &CurrentUser, id: &str) -> AppResult<Arc<Pu
     let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     // A published ranking never changes, but is read often (a link in a bulletin): kept like the
     // figures, it costs the audit head instead of two reads and a parse.
-    let found = crate::cache::found_or(db, crate::cache::Version::All, format!("snapshot:{id}"), async {
+    let found = crate::cache::found_or(db, crate::cache::Version::Data, format!("snapshot:{id}"), async {
         let mut conn = db.conn().await?;
         let Some(snapshot) = store::snapshot(&mut conn.ex(), id).await? else {
             return Ok(None);

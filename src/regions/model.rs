@@ -125,6 +125,11 @@ pub fn within(path: &str, scope_path: &str) -> bool {
     path.starts_with(scope_path)
 }
 
+/// A path of the tree's top level (a province: "/43/").
+pub fn is_top_level(path: &str) -> bool {
+    path.len() > 2 && path.starts_with('/') && path.ends_with('/') && path[1..path.len() - 1].find('/').is_none()
+}
+
 pub fn child_path(parent_path: &str, code: &str) -> String {
     format!("{parent_path}{code}/")
 }
@@ -132,6 +137,14 @@ pub fn child_path(parent_path: &str, code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_province_path_is_top_level() {
+        assert!(is_top_level("/43/"));
+        assert!(!is_top_level("/43/4301/"));
+        assert!(!is_top_level("/"));
+        assert!(!is_top_level("43"));
+    }
 
     #[test]
     fn statistics_codes_and_park_codes_parse() {

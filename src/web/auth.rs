@@ -106,6 +106,18 @@ pub async fn guard(rule: Rule, req: Request, next: Next) -> Response {
             }
         }
     }
+    if let Some(u) = &user
+        && u.must_change_password
+        && !matches!(rule, Rule::Public)
+        && !matches!(req.uri().path(), "/account/password" | "/logout")
+    {
+        // A password an administrator set (or reset) is known to them: nothing else works until its
+        // owner has replaced it.
+        if api {
+            return AppError::PasswordChangeRequired.into_response();
+        }
+        return Redirect::to("/account/password").into_response();
+    }
     if req.method() == Method::GET || req.method() == Method::HEAD {
         return next.run(req).await;
     }

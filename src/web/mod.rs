@@ -43,6 +43,14 @@ impl Default for Config {
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// Failed sign-ins per address and account name, in this instance (see `accounts::throttle`).
+    pub sign_ins: Arc<crate::accounts::throttle::Throttle>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config) -> AppState {
+        AppState { db, config: Arc::new(config), sign_ins: Arc::default() }
+    }
 }
 
 /// Every route of the application with its rule. Each bounded context adds its own.
@@ -99,6 +107,14 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(auth::client_ip))
         // Outermost: signing in and the page share one read of the audit head.
         .layer(axum::middleware::from_fn(one_head_per_request));
+    if state.config.secure_cookies {
+        // Served over HTTPS: browsers must never fall back to plain HTTP for this host (a downgrade
+        // would expose the session cookie on the network).
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ));
+    }
     for (name, value) in security_headers {
         router = router
             .layer(SetResponseHeaderLayer::if_not_present(HeaderName::from(name), HeaderValue::from_static(value)));

@@ -4,7 +4,6 @@
 //! own schema); with `ZHAOSHANG_REQUIRE_PG=1` (as in CI) a missing URL fails instead of skipping.
 #![allow(dead_code)]
 
-use std::sync::Arc;
 use zhaoshang::db::Db;
 use zhaoshang::web::{AppState, Config};
 
@@ -110,7 +109,7 @@ pub struct TestApp {
 pub async fn spawn(t: &TestDb) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState { db: t.db.clone(), config: Arc::new(Config::default()) };
+    let state = AppState::new(t.db.clone(), Config::default());
     let task = tokio::spawn(async move {
         zhaoshang::web::serve(state, listener).await.unwrap();
     });
@@ -155,8 +154,15 @@ impl TestApp {
         if r.status() != 303 {
             return Err(r.status().as_u16());
         }
-        let home = c.get(self.url("/")).send().await.unwrap().text().await.unwrap();
-        Ok(Session { csrf: csrf_in(&home), client: c })
+        let home = c.get(self.url("/")).send().await.unwrap();
+        // A password an administrator set sends its owner to change it first; that page has the token.
+        let page = if home.status() == 303 {
+            let to = home.headers()["location"].to_str().unwrap().to_string();
+            c.get(self.url(&to)).send().await.unwrap().text().await.unwrap()
+        } else {
+            home.text().await.unwrap()
+        };
+        Ok(Session { csrf: csrf_in(&page), client: c })
     }
 }
 
