@@ -1,44 +1,166 @@
-//! Results kept until anything changes: evaluation figures, the project list's views, who a token
-//! or a session belongs to. Every change anywhere writes an audit record in its own transaction, so
-//! the audit chain's head (its sequence and hash) is a version of the whole database: a result
-//! computed at the current head is still true, and a report written now is counted on the next page
-//! load. The hash also tells two databases apart, should one process serve several (the tests do).
-//! Each instance keeps its own cache; nothing in it is needed by another.
+//! Results kept until what they read changes: evaluation figures, the cockpit, project list views,
+//! who a token or a session belongs to.
+//!
+//! **Versions follow the data by construction.** Triggers bump a version per area of business data
+//! (`data_versions`, migration 0027) in the same transaction as every write, whoever writes. A kind of
+//! result names the areas it reads ([`Area`]); its entries are kept under the versions of those areas,
+//! so a report filed now is counted on the next page load, while a sign-in, a notification or a visit,
+//! which touch no area a figure reads, keep the figures. The versions are read once per request
+//! ([`per_request`]); a transaction begun or committed in the request forgets them, so a request reads
+//! its own writes.
+//!
+//! **One computation per missing entry.** Concurrent requests for the same missing entry wait for the
+//! first one's computation instead of each starting it (a cold cockpit under 16 clients is computed
+//! once, not 16 times on two cores).
+//!
+//! **Bounded, least recently used out.** Each [`Cache`] has its own bound; when full, the least recently
+//! used sixteenth is dropped. Hits, misses and evictions are counted for `/metrics`.
+//!
+//! Each instance keeps its own cache; nothing in it is needed by another, and instances never disagree
+//! since every entry is keyed by the database's versions.
 
 use crate::db::Db;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use std::any::Any;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
+use tokio::sync::OnceCell;
 
-type Entry = (String, Arc<dyn Any + Send + Sync>);
+/// An area of business data with a version of its own (the `area` of `data_versions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    /// Projects, their investors, stage log, evidence, batches (and the sums kept from them).
+    Projects,
+    /// Monthly reports (and the sums kept from them).
+    Reports,
+    /// Enterprises and their tag history.
+    Enterprises,
+    /// Regions, industries, reference data.
+    Reference,
+    /// Targets, weights, frozen rankings, 红旗/蜗牛 lists.
+    Evaluation,
+    /// Appeals, their events, tiers, categories, departments, the calendar, settings.
+    Service,
+    /// Visits, their participants and photos, specialists' assignments.
+    Visits,
+    /// Users (who they are, whether they may sign in), grants, API tokens.
+    Accounts,
+}
 
-/// One kind of kept results, with its own bound: a thousand officials signing in must not push the
-/// province's figures out.
+impl Area {
+    pub const ALL: [Area; 8] = [
+        Area::Projects,
+        Area::Reports,
+        Area::Enterprises,
+        Area::Reference,
+        Area::Evaluation,
+        Area::Service,
+        Area::Visits,
+        Area::Accounts,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Area::Projects => "projects",
+            Area::Reports => "reports",
+            Area::Enterprises => "enterprises",
+            Area::Reference => "reference",
+            Area::Evaluation => "evaluation",
+            Area::Service => "service",
+            Area::Visits => "visits",
+            Area::Accounts => "accounts",
+        }
+    }
+}
+
+/// What the figures read: indicators, rankings, 红旗/蜗牛, breakdowns, the cockpit and its service
+/// figures.
+pub const FIGURES: &[Area] =
+    &[Area::Projects, Area::Reports, Area::Enterprises, Area::Reference, Area::Evaluation, Area::Service];
+/// What a project list view reads: projects, their regions and industries.
+pub const PROJECT_LIST: &[Area] = &[Area::Projects, Area::Reference];
+/// What signing a user in reads: the user, their grants and tokens, the names of their scopes.
+pub const SIGN_IN: &[Area] = &[Area::Accounts, Area::Reference];
+
+/// The versions of every area, as read at one moment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Versions {
+    /// Tells two databases apart (a random number chosen when the database was created).
+    pub database: i64,
+    pub areas: [i64; Area::ALL.len()],
+}
+
+impl Versions {
+    pub fn of(&self, area: Area) -> i64 {
+        self.areas[Area::ALL.iter().position(|a| *a == area).expect("every area is listed")]
+    }
+
+    /// The version of what `reads` covers, as one key.
+    fn at(&self, reads: &[Area]) -> String {
+        let mut s = self.database.to_string();
+        for a in reads {
+            s.push(':');
+            s.push_str(&self.of(*a).to_string());
+        }
+        s
+    }
+}
+
+type Value = Arc<dyn Any + Send + Sync>;
+
+/// One kept entry: the versions it was computed at, and the value once computed (waiters share it).
+struct Entry {
+    at: String,
+    cell: Arc<OnceCell<Value>>,
+    used: u64,
+}
+
+#[derive(Default)]
+struct Map {
+    entries: HashMap<String, Entry>,
+    tick: u64,
+}
+
+/// One kind of kept results, with its own bound and counters: a thousand officials signing in must
+/// not push the province's figures out.
 pub struct Cache {
-    map: LazyLock<Mutex<HashMap<String, Entry>>>,
-    max: usize,
+    pub name: &'static str,
+    pub max: usize,
+    map: LazyLock<Mutex<Map>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    evictions: AtomicU64,
+}
+
+/// A cache's counters, for the metrics page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Stats {
+    pub name: &'static str,
+    pub max: usize,
+    pub len: usize,
+    pub hits: u64,
+    pub misses: u64,
+    pub evictions: u64,
 }
 
 impl Cache {
-    pub const fn new(max: usize) -> Cache {
-        Cache { map: LazyLock::new(Default::default), max }
+    pub const fn new(name: &'static str, max: usize) -> Cache {
+        Cache {
+            name,
+            max,
+            map: LazyLock::new(Default::default),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            evictions: AtomicU64::new(0),
+        }
     }
 
-    /// The value stored under `key` if computed at the current head, else `compute`'s, stored.
-    pub async fn get_or<T, F>(&self, db: &Db, key: String, compute: F) -> AppResult<Arc<T>>
-    where
-        T: Send + Sync + 'static,
-        F: Future<Output = AppResult<T>>,
-    {
-        self.get_or_at(db, Version::Data, key, compute).await
-    }
-
-    /// The value stored under `key` if computed at the current `version`, else `compute`'s, stored.
-    pub async fn get_or_at<T, F>(&self, db: &Db, version: Version, key: String, compute: F) -> AppResult<Arc<T>>
+    /// The value kept under `key` at the current versions of `reads`, else `compute`'s, kept. While
+    /// one request computes it, others asking for it wait for that result.
+    pub async fn get_or<T, F>(&self, db: &Db, reads: &[Area], key: String, compute: F) -> AppResult<Arc<T>>
     where
         T: Send + Sync + 'static,
         F: Future<Output = AppResult<T>>,
@@ -46,18 +168,15 @@ impl Cache {
         if !ENABLED.load(Ordering::Relaxed) {
             return Ok(Arc::new(compute.await?));
         }
-        let at = current_head(db).await?.at(version);
-        if let Some(v) = self.lookup(&key, &at) {
-            return Ok(v);
-        }
-        let v = Arc::new(compute.await?);
-        self.keep(key, at, v.clone());
-        Ok(v)
+        let at = current(db).await?.at(reads);
+        let cell = self.cell(key, at);
+        let v = cell.get_or_try_init(|| async { compute.await.map(|v| Arc::new(v) as Value) }).await?;
+        v.clone().downcast::<T>().map_err(|_| AppError::Internal(anyhow::anyhow!("cache entry of another type")))
     }
 
-    /// Like [`Cache::get_or_at`] for a lookup by something a request names (a token, a region code,
-    /// an id): only what was found is kept, so a flood of made-up names cannot push the rest out.
-    pub async fn found_or<T, F>(&self, db: &Db, version: Version, key: String, find: F) -> AppResult<Option<Arc<T>>>
+    /// Like [`Cache::get_or`] for a lookup by something a request names (a token, a region code, an
+    /// id): only what was found is kept, so a flood of made-up names cannot push the rest out.
+    pub async fn found_or<T, F>(&self, db: &Db, reads: &[Area], key: String, find: F) -> AppResult<Option<Arc<T>>>
     where
         T: Send + Sync + 'static,
         F: Future<Output = AppResult<Option<T>>>,
@@ -65,36 +184,89 @@ impl Cache {
         if !ENABLED.load(Ordering::Relaxed) {
             return Ok(find.await?.map(Arc::new));
         }
-        let at = current_head(db).await?.at(version);
-        if let Some(v) = self.lookup(&key, &at) {
+        let at = current(db).await?.at(reads);
+        if let Some(v) = self.lookup::<T>(&key, &at) {
             return Ok(Some(v));
         }
         let Some(v) = find.await?.map(Arc::new) else { return Ok(None) };
-        self.keep(key, at, v.clone());
+        let cell = self.cell(key, at);
+        let _ = cell.set(v.clone() as Value);
         Ok(Some(v))
     }
 
-    fn lookup<T: Send + Sync + 'static>(&self, key: &str, at: &str) -> Option<Arc<T>> {
-        let (kept_at, v) = self.map.lock().ok()?.get(key).cloned()?;
-        if kept_at != at {
-            return None;
+    /// The shared cell of `key` at `at`: the kept one, or a fresh one replacing an older version's.
+    fn cell(&self, key: String, at: String) -> Arc<OnceCell<Value>> {
+        let mut m = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        m.tick += 1;
+        let tick = m.tick;
+        if let Some(e) = m.entries.get_mut(&key)
+            && e.at == at
+        {
+            e.used = tick;
+            if e.cell.initialized() {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+            } else {
+                // Being computed by another request: this one waits for it.
+                self.misses.fetch_add(1, Ordering::Relaxed);
+            }
+            return e.cell.clone();
         }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        if m.entries.len() >= self.max && !m.entries.contains_key(&key) {
+            self.evict(&mut m);
+        }
+        let cell = Arc::new(OnceCell::new());
+        m.entries.insert(key, Entry { at, cell: cell.clone(), used: tick });
+        cell
+    }
+
+    fn lookup<T: Send + Sync + 'static>(&self, key: &str, at: &str) -> Option<Arc<T>> {
+        let mut m = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        m.tick += 1;
+        let tick = m.tick;
+        let e = m.entries.get_mut(key).filter(|e| e.at == at)?;
+        let v = e.cell.get()?.clone();
+        e.used = tick;
+        self.hits.fetch_add(1, Ordering::Relaxed);
         v.downcast::<T>().ok()
     }
 
-    fn keep(&self, key: String, at: String, v: Arc<dyn Any + Send + Sync>) {
-        if let Ok(mut c) = self.map.lock() {
-            if c.len() >= self.max {
-                c.clear();
-            }
-            c.insert(key, (at, v));
+    /// Drops the least recently used sixteenth (at least one): one pass over the map per sixteenth of
+    /// its bound instead of one per insertion.
+    fn evict(&self, m: &mut Map) {
+        let n = (self.max / 16).max(1).min(m.entries.len());
+        let mut used: Vec<u64> = m.entries.values().map(|e| e.used).collect();
+        let (_, cut, _) = used.select_nth_unstable(n - 1);
+        let cut = *cut;
+        let before = m.entries.len();
+        m.entries.retain(|_, e| e.used > cut);
+        self.evictions.fetch_add((before - m.entries.len()) as u64, Ordering::Relaxed);
+    }
+
+    pub fn stats(&self) -> Stats {
+        let len = self.map.lock().map(|m| m.entries.len()).unwrap_or(0);
+        Stats {
+            name: self.name,
+            max: self.max,
+            len,
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            evictions: self.evictions.load(Ordering::Relaxed),
         }
     }
 }
 
-/// Figures and pages: enough for every scope and period leaders look at in a day; past it, the
-/// cache starts over.
-static FIGURES: Cache = Cache::new(512);
+/// Figures and pages: enough for every scope and period leaders look at in a day.
+pub static FIGURE_CACHE: Cache = Cache::new("figures", 1024);
+/// Project list views: each view's ordered ids and count, and each page read.
+pub static LIST_CACHE: Cache = Cache::new("project_lists", 2048);
+/// Who a session's user or a token is, with their grants.
+pub static SIGN_IN_CACHE: Cache = Cache::new("sign_ins", 8192);
+
+/// Every cache, for the metrics.
+pub fn all() -> [&'static Cache; 3] {
+    [&FIGURE_CACHE, &LIST_CACHE, &SIGN_IN_CACHE]
+}
 
 /// `ZHAOSHANG_CACHE=off` computes everything afresh on every request: how the benchmark measures
 /// the cold path, and a way to rule the cache out when a figure looks wrong. (The older name
@@ -108,101 +280,153 @@ pub fn set_enabled(on: bool) {
     ENABLED.store(on, Ordering::Relaxed);
 }
 
-/// What a kept result depends on.
-#[derive(Clone, Copy)]
-pub enum Version {
-    /// Anything in the database: who is signed in (a sign-in changes the failure count and lock).
-    All,
-    /// Business data: anything but sign-ins, sign-outs and exports (see
-    /// `audit::model::may_change_data`), so password guesses do not empty the figures.
-    Data,
-    /// What a project list shows: projects, their regions and industries (a monthly report, an
-    /// appeal or a sign-in leaves it; see `audit::model::may_change_project_list`).
-    ProjectList,
-}
-
-/// The audit head as versions: of everything, and of what project lists show.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Head {
-    pub all: String,
-    pub data: String,
-    pub projects: String,
-}
-
-impl Head {
-    fn at(self, version: Version) -> String {
-        match version {
-            Version::All => self.all,
-            Version::Data => self.data,
-            Version::ProjectList => self.projects,
-        }
-    }
+pub fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
 }
 
 tokio::task_local! {
-    static REQUEST_HEAD: RefCell<Option<Head>>;
+    static REQUEST_VERSIONS: RefCell<Option<Versions>>;
 }
 
-/// Runs one request with one read of the head for all its lookups (who is signed in, the page,
+/// Runs one request with one read of the versions for all its lookups (who is signed in, the page,
 /// the figures): the request answers from the database as it was at its first lookup, as if it had
-/// come a moment earlier. A transaction begun or committed in the request forgets the head read, so
-/// that what the request reads after its own change includes it.
+/// come a moment earlier. A transaction begun or committed in the request forgets the versions read,
+/// so that what the request reads after its own change includes it.
 pub async fn per_request<F: Future>(request: F) -> F::Output {
-    REQUEST_HEAD.scope(RefCell::new(None), request).await
+    REQUEST_VERSIONS.scope(RefCell::new(None), request).await
 }
 
 /// Called when a transaction begins or commits (outside a request it does nothing).
-pub fn forget_head() {
-    let _ = REQUEST_HEAD.try_with(|h| h.borrow_mut().take());
+pub fn forget_versions() {
+    let _ = REQUEST_VERSIONS.try_with(|h| h.borrow_mut().take());
 }
 
-async fn current_head(db: &Db) -> AppResult<Head> {
-    if let Ok(Some(h)) = REQUEST_HEAD.try_with(|h| h.borrow().clone()) {
-        return Ok(h);
+async fn current(db: &Db) -> AppResult<Versions> {
+    if let Ok(Some(v)) = REQUEST_VERSIONS.try_with(|h| h.borrow().clone()) {
+        return Ok(v);
     }
-    let h = head(db).await?;
-    let _ = REQUEST_HEAD.try_with(|m| *m.borrow_mut() = Some(h.clone()));
-    Ok(h)
+    let v = versions(db).await?;
+    let _ = REQUEST_VERSIONS.try_with(|m| *m.borrow_mut() = Some(v.clone()));
+    Ok(v)
 }
 
-pub async fn head(db: &Db) -> AppResult<Head> {
+/// The versions of every area, read now.
+pub async fn versions(db: &Db) -> AppResult<Versions> {
     let mut conn = db.conn().await?;
-    let (seq, hash, projects, data): (i64, String, String, String) = crate::q_as!(
-        &mut conn.ex(),
-        fetch_one,
-        (i64, String, String, String),
-        "SELECT seq, hash, projects_version, data_version FROM audit_head WHERE id = 1"
-    )?;
-    let all = format!("{seq}:{hash}");
-    // Empty only if a column were ever cleared by hand: then nothing is kept across any change.
-    let or_all = |v: String| if v.is_empty() { all.clone() } else { v };
-    let (projects, data) = (or_all(projects), or_all(data));
-    Ok(Head { all, data, projects })
+    let rows: Vec<(String, i64)> =
+        crate::q_as!(&mut conn.ex(), fetch_all, (String, i64), "SELECT area, version FROM data_versions")?;
+    let find = |code: &str| rows.iter().find(|(a, _)| a == code).map(|(_, v)| *v);
+    let mut areas = [0; Area::ALL.len()];
+    for (i, a) in Area::ALL.iter().enumerate() {
+        // A row deleted by hand: nothing of that area can be kept, rather than kept forever.
+        areas[i] = find(a.code()).ok_or_else(|| AppError::Internal(anyhow::anyhow!("no version for {a:?}")))?;
+    }
+    Ok(Versions { database: find("database").unwrap_or_default(), areas })
 }
 
-/// The figure or page stored under `key` if computed at the current head, else `compute`'s, stored.
+/// The figure or page kept under `key` at the current versions of what figures read, else
+/// `compute`'s, kept.
 pub async fn get_or<T, F>(db: &Db, key: String, compute: F) -> AppResult<Arc<T>>
 where
     T: Send + Sync + 'static,
     F: Future<Output = AppResult<T>>,
 {
-    FIGURES.get_or(db, key, compute).await
+    FIGURE_CACHE.get_or(db, FIGURES, key, compute).await
 }
 
 /// Like [`Cache::found_or`], in the figures' cache.
-pub async fn found_or<T, F>(db: &Db, version: Version, key: String, find: F) -> AppResult<Option<Arc<T>>>
+pub async fn found_or<T, F>(db: &Db, reads: &[Area], key: String, find: F) -> AppResult<Option<Arc<T>>>
 where
     T: Send + Sync + 'static,
     F: Future<Output = AppResult<Option<T>>>,
 {
-    FIGURES.found_or(db, version, key, find).await
+    FIGURE_CACHE.found_or(db, reads, key, find).await
 }
 
-/// Like [`get_or`], for results that depend only on what project lists show.
-pub async fn get_or_at<T, F>(db: &Db, version: Version, key: String, compute: F) -> AppResult<Arc<T>>
-where
-    T: Send + Sync + 'static,
-    F: Future<Output = AppResult<T>>,
-{
-    FIGURES.get_or_at(db, version, key, compute).await
+/// The Prometheus text of every cache's bound, size and counters.
+pub fn metrics() -> String {
+    let mut out = String::new();
+    let caches = all().map(|c| c.stats());
+    for (metric, help, kind, value) in [
+        ("zhaoshang_cache_entries", "Entries kept now.", "gauge", (|s: &Stats| s.len as u64) as fn(&Stats) -> u64),
+        ("zhaoshang_cache_capacity", "Most entries kept.", "gauge", |s: &Stats| s.max as u64),
+        ("zhaoshang_cache_hits_total", "Lookups answered from the cache.", "counter", |s: &Stats| s.hits),
+        ("zhaoshang_cache_misses_total", "Lookups that computed (or waited for) a value.", "counter", |s: &Stats| {
+            s.misses
+        }),
+        ("zhaoshang_cache_evictions_total", "Entries dropped to stay within the bound.", "counter", |s: &Stats| {
+            s.evictions
+        }),
+    ] {
+        out.push_str(&format!("# HELP {metric} {help}\n# TYPE {metric} {kind}\n"));
+        for s in &caches {
+            out.push_str(&format!("{metric}{{cache=\"{}\"}} {}\n", s.name, value(s)));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_cache_drops_its_least_recently_used_entries_first() {
+        let c = Cache::new("test", 16);
+        for i in 0..16 {
+            let cell = c.cell(format!("k{i}"), "v1".into());
+            let _ = cell.set(Arc::new(i) as Value);
+        }
+        // k0 is used again, so k1 is now the least recently used.
+        assert!(c.lookup::<i32>("k0", "v1").is_some());
+        let _ = c.cell("k16".into(), "v1".into()).set(Arc::new(16) as Value);
+        assert!(c.lookup::<i32>("k0", "v1").is_some());
+        assert!(c.lookup::<i32>("k1", "v1").is_none(), "the least recently used went");
+        assert!(c.lookup::<i32>("k16", "v1").is_some());
+        let s = c.stats();
+        assert_eq!((s.len, s.evictions), (16, 1));
+    }
+
+    #[test]
+    fn an_entry_of_another_version_is_not_answered() {
+        let c = Cache::new("test", 4);
+        let _ = c.cell("k".into(), "1:5".into()).set(Arc::new(1) as Value);
+        assert!(c.lookup::<i32>("k", "1:6").is_none());
+        let fresh = c.cell("k".into(), "1:6".into());
+        assert!(!fresh.initialized(), "a new version starts a new computation");
+    }
+
+    #[test]
+    fn metrics_are_prometheus_text_for_every_cache() {
+        let m = metrics();
+        for name in ["figures", "project_lists", "sign_ins"] {
+            assert!(m.contains(&format!("zhaoshang_cache_hits_total{{cache=\"{name}\"}} ")), "{m}");
+        }
+        assert!(m.contains("# TYPE zhaoshang_cache_evictions_total counter"));
+    }
+
+    #[tokio::test]
+    async fn concurrent_requests_for_one_missing_entry_compute_it_once() {
+        let c = Arc::new(Cache::new("test", 4));
+        let computed = Arc::new(AtomicU64::new(0));
+        let mut waiters = Vec::new();
+        for _ in 0..8 {
+            let (c, computed) = (c.clone(), computed.clone());
+            waiters.push(tokio::spawn(async move {
+                let cell = c.cell("cockpit".into(), "1:1".into());
+                let v = cell
+                    .get_or_init(|| async {
+                        computed.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        Arc::new(42) as Value
+                    })
+                    .await;
+                *v.clone().downcast::<i32>().unwrap()
+            }));
+        }
+        for w in waiters {
+            assert_eq!(w.await.unwrap(), 42);
+        }
+        assert_eq!(computed.load(Ordering::SeqCst), 1);
+    }
 }

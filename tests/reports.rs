@@ -110,7 +110,7 @@ async fn the_api_files_reports_and_refuses_a_stale_correction_with_412() {
                 .1;
         let c = reqwest::Client::new();
         let url = app.url(&format!("/api/v1/projects/{id}/reports"));
-        let before = zhaoshang::cache::head(&t.db).await.unwrap();
+        let before = zhaoshang::cache::versions(&t.db).await.unwrap();
         let r = c
             .post(&url)
             .bearer_auth(&token)
@@ -137,10 +137,11 @@ async fn the_api_files_reports_and_refuses_a_stale_correction_with_412() {
             .await
             .unwrap();
         assert_eq!(r.status(), 412);
-        // Reports move the audit head but not the version project lists are kept under.
-        let after = zhaoshang::cache::head(&t.db).await.unwrap();
-        assert_ne!(after.all, before.all, "{}", t.label);
-        assert_eq!(after.projects, before.projects, "{}: a report leaves project lists alone", t.label);
+        // Reports move the reports' version but not the projects' that project lists are kept under.
+        use zhaoshang::cache::Area;
+        let after = zhaoshang::cache::versions(&t.db).await.unwrap();
+        assert_ne!(after.of(Area::Reports), before.of(Area::Reports), "{}", t.label);
+        assert_eq!(after.of(Area::Projects), before.of(Area::Projects), "{}: lists stay kept", t.label);
         let list: Value = c.get(&url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
         assert_eq!(list[0]["invest_cumulative"], 20_000_000i64, "20 万元 = 200,000 元 = 20,000,000 分");
         let r = c

@@ -10,7 +10,6 @@ use super::model::{ABSOLUTE_TIMEOUT_HOURS, IDLE_TIMEOUT_MINUTES, LOCK_MINUTES, M
 use super::secrets::{hash_password, random_token, sha256_hex, verify_password};
 use super::store::{self, User};
 use crate::audit::{self, Actor, Change};
-use crate::cache::Version;
 use crate::db::{Db, Ex};
 use crate::error::{AppError, AppResult};
 use serde_json::json;
@@ -19,11 +18,10 @@ use time::{Duration, OffsetDateTime};
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
-/// Who a token or a session's user is, with their grants, kept until anything changes (every change
-/// to a user, a grant or a token is audited, so the audit head versions them): most requests then
-/// read the head instead of the user and the grants. Disabled or locked is decided at each request,
-/// since a lock ends with the clock.
-static SIGNED_IN: crate::cache::Cache = crate::cache::Cache::new(4096);
+/// Who a token or a session's user is, with their grants, kept until an account, grant, token or
+/// region changes (`cache::SIGN_IN`): most requests then read the versions instead of the user and
+/// the grants. Disabled or locked is decided at each request, since a lock ends with the clock.
+use crate::cache::{SIGN_IN, SIGN_IN_CACHE as SIGNED_IN};
 
 /// Argon2 runs a few at a time, one per core: more would only queue on the CPUs while holding memory
 /// (19 MiB each) and would starve the rest of the server.
@@ -34,7 +32,7 @@ type Account = (User, Vec<Grant>);
 
 pub async fn current_user(db: &Db, id: Uuid, csrf: Option<String>) -> AppResult<Option<CurrentUser>> {
     let account = SIGNED_IN
-        .found_or(db, Version::All, format!("user:{id}"), async {
+        .found_or(db, SIGN_IN, format!("user:{id}"), async {
             let mut conn = db.conn().await?;
             let Some(u) = store::user_by_id(&mut conn.ex(), id).await? else {
                 return Ok(None);
@@ -236,7 +234,7 @@ pub async fn resolve_session(db: &Db, token: &str) -> AppResult<SessionState> {
 pub async fn resolve_token(db: &Db, token: &str) -> AppResult<Option<CurrentUser>> {
     let hash = sha256_hex(token);
     let account = SIGNED_IN
-        .found_or(db, Version::All, format!("token:{hash}"), async {
+        .found_or(db, SIGN_IN, format!("token:{hash}"), async {
             let mut conn = db.conn().await?;
             let Some(u) = store::token_user(&mut conn.ex(), &hash).await? else {
                 return Ok(None);

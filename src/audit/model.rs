@@ -130,69 +130,8 @@ pub fn verify_run(prev: (i64, &str), records: &[AuditRecord]) -> Result<(i64, St
     Ok((seq, hash))
 }
 
-/// Actions (or their prefixes) known to leave what a project list shows — projects, their regions
-/// and industries — alone. Anything else moves the list's version, an action added later and not
-/// listed here included: forgetting one costs a recomputed list, never a stale one.
-const LEAVE_PROJECT_LIST: &[&str] = &[
-    "report.",
-    "import.report.",
-    "login",
-    "logout",
-    "appeal.",
-    "dispatch",
-    "evaluate",
-    "visit.",
-    "token.",
-    "grant.",
-    "user.",
-    "evaluation.",
-    "batch.",
-    "calendar.",
-    "department.",
-    "service.settings",
-];
-
-/// Whether an audited action may change a project list (see `audit_head.projects_version`).
-pub fn may_change_project_list(action: &str) -> bool {
-    may_change_data(action) && !LEAVE_PROJECT_LIST.iter().any(|p| action.starts_with(p))
-}
-
-/// Actions that read or authenticate and change no business data: signing in (and failing to),
-/// signing out, exporting. They move the chain but not `audit_head.data_version`, which the figures
-/// key on, so a script posting wrong passwords cannot make every cockpit request compute afresh.
-const LEAVE_DATA: &[&str] = &["login", "logout", "export."];
-
-/// Whether an audited action may change business data (see `audit_head.data_version`).
-pub fn may_change_data(action: &str) -> bool {
-    !LEAVE_DATA.iter().any(|p| action.starts_with(p))
-}
-
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn reports_sign_ins_and_appeals_leave_the_project_list_alone_and_anything_else_moves_it() {
-        use super::may_change_project_list as moves;
-        for leaves in ["report.file", "import.report.correct", "login.failed", "logout", "appeal.create", "grant.add"] {
-            assert!(!moves(leaves), "{leaves}");
-        }
-        for changes in ["project.update", "import.project.create", "import.commit", "reference.load", "demo.load"] {
-            assert!(moves(changes), "{changes}");
-        }
-        assert!(moves("something.new"), "an action nobody listed is taken to change the list");
-    }
-
-    #[test]
-    fn sign_ins_sign_outs_and_exports_leave_business_data_alone_and_anything_else_moves_it() {
-        use super::may_change_data as moves;
-        for leaves in ["login", "login.failed", "login.locked", "logout", "export.projects"] {
-            assert!(!moves(leaves), "{leaves}");
-            assert!(!super::may_change_project_list(leaves), "{leaves}");
-        }
-        for changes in ["report.file", "user.reset_password", "grant.add", "project.update", "something.new"] {
-            assert!(moves(changes), "{changes}");
-        }
-    }
-
     use super::*;
 
     fn chain(n: i64) -> Vec<AuditRecord> {

@@ -33,8 +33,6 @@ pub async fn record_many(ex: &mut Ex<'_>, actor: &Actor, changes: Vec<Change<'_>
     // Bumping the head first takes its row lock (PostgreSQL) or is already under the write
     // lock (SQLite), so appends never fork the chain.
     let n = changes.len() as i64;
-    let moves_projects = changes.iter().any(|c| super::model::may_change_project_list(c.action));
-    let moves_data = changes.iter().any(|c| super::model::may_change_data(c.action));
     let (last, mut prev_hash): (i64, String) = q_as!(
         ex,
         fetch_one,
@@ -88,20 +86,7 @@ pub async fn record_many(ex: &mut Ex<'_>, actor: &Actor, changes: Vec<Change<'_>
             .bind(&r.prev_hash)
             .bind(&r.hash)
     )?;
-    let version = format!("{last}:{prev_hash}");
-    match (moves_data, moves_projects) {
-        (true, true) => q_exec!(
-            ex,
-            "UPDATE audit_head SET hash = $1, data_version = $2, projects_version = $2 WHERE id = 1",
-            &prev_hash,
-            version
-        )?,
-        (true, false) => {
-            q_exec!(ex, "UPDATE audit_head SET hash = $1, data_version = $2 WHERE id = 1", &prev_hash, version)?
-        }
-        // Sign-ins, sign-outs and exports: only the chain moves (they change no list either).
-        (false, _) => q_exec!(ex, "UPDATE audit_head SET hash = $1 WHERE id = 1", &prev_hash)?,
-    };
+    q_exec!(ex, "UPDATE audit_head SET hash = $1 WHERE id = 1", &prev_hash)?;
     Ok(last)
 }
 

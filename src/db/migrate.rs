@@ -107,6 +107,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0026_account_security.sql"),
         include_str!("../../migrations/postgres/0026_account_security.sql"),
     ),
+    (
+        27,
+        "data_versions",
+        include_str!("../../migrations/sqlite/0027_data_versions.sql"),
+        include_str!("../../migrations/postgres/0027_data_versions.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -104,7 +104,7 @@ impl Db {
     /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`)
     /// so that a transaction that reads before it writes never fails with SQLITE_BUSY.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        crate::cache::forget_head();
+        crate::cache::forget_versions();
         Ok(match self {
             Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
@@ -139,7 +139,7 @@ impl Tx {
             Tx::Sqlite(t) => t.commit().await,
             Tx::Postgres(t) => t.commit().await,
         };
-        crate::cache::forget_head();
+        crate::cache::forget_versions();
         done
     }
 }

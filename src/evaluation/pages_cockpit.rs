@@ -121,6 +121,12 @@ impl CockpitPage {
     }
 }
 
+/// What a cockpit page reads: the figures, and the account it is drawn for.
+const COCKPIT_PAGE: &[crate::cache::Area] = {
+    use crate::cache::Area::*;
+    &[Projects, Reports, Enterprises, Reference, Evaluation, Service, Accounts]
+};
+
 async fn page(State(st): State<AppState>, user: CurrentUser, Query(v): Query<View>) -> AppResult<Html<String>> {
     // A big screen shows the same page all day, reloading it: the page as drawn for this session
     // is kept until anything changes (and until tomorrow, since "overdue" moves with the calendar).
@@ -131,7 +137,8 @@ async fn page(State(st): State<AppState>, user: CurrentUser, Query(v): Query<Vie
         (&v.region, &v.period, &v.level, &v.indicator, &v.screen),
         crate::projects::service::today()
     );
-    let page = crate::cache::get_or(&st.db, key, draw(&st, &user, v)).await?;
+    // The page shows the user's name and menu too: a change to their account draws it again.
+    let page = crate::cache::FIGURE_CACHE.get_or(&st.db, COCKPIT_PAGE, key, draw(&st, &user, v)).await?;
     Ok(Html(page.as_ref().clone()))
 }
 

@@ -247,9 +247,10 @@ pub async fn freeze(
 /// A frozen ranking the user may see (404 otherwise), with its figures.
 pub async fn snapshot(db: &Db, user: &CurrentUser, id: &str) -> AppResult<Arc<Published>> {
     let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
-    // A published ranking never changes, but is read often (a link in a bulletin): kept like the
-    // figures, it costs the audit head instead of two reads and a parse.
-    let found = crate::cache::found_or(db, crate::cache::Version::Data, format!("snapshot:{id}"), async {
+    // A published ranking never changes, but is read often (a link in a bulletin): kept, it costs the
+    // versions instead of two reads and a parse. Only its region's path could move.
+    let reads = &[crate::cache::Area::Reference];
+    let found = crate::cache::found_or(db, reads, format!("snapshot:{id}"), async {
         let mut conn = db.conn().await?;
         let Some(snapshot) = store::snapshot(&mut conn.ex(), id).await? else {
             return Ok(None);

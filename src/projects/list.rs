@@ -263,20 +263,21 @@ pub async fn cached_page(
     let key = format!("projects:{where_sql}|{}|{order}", binds.join("\u{1f}"));
     // The page itself is kept too: decoding fifty rows of sixty columns costs more than the rest.
     // Both kept until a project, region or industry changes: reports filed meanwhile leave them.
-    use crate::cache::{Version::ProjectList, get_or_at};
-    let page = get_or_at(db, ProjectList, format!("{key}|{offset}"), async {
-        let ids = get_or_at(db, ProjectList, key, ordered_ids(db, &where_sql, &binds, &order)).await?;
-        let from = (offset as usize).min(ids.ids.len());
-        let slice = &ids.ids[from..(from + PAGE_SIZE as usize).min(ids.ids.len())];
-        if slice.is_empty() {
-            return Ok((vec![], ids.total));
-        }
-        let mut conn = db.conn().await?;
-        let mut rows = super::store_bulk::get_many(&mut conn.ex(), slice).await?;
-        rows.sort_by_key(|r| slice.iter().position(|id| *id == r.p.id));
-        Ok::<_, AppError>((rows, ids.total))
-    })
-    .await?;
+    use crate::cache::{LIST_CACHE, PROJECT_LIST};
+    let page = LIST_CACHE
+        .get_or(db, PROJECT_LIST, format!("{key}|{offset}"), async {
+            let ids = LIST_CACHE.get_or(db, PROJECT_LIST, key, ordered_ids(db, &where_sql, &binds, &order)).await?;
+            let from = (offset as usize).min(ids.ids.len());
+            let slice = &ids.ids[from..(from + PAGE_SIZE as usize).min(ids.ids.len())];
+            if slice.is_empty() {
+                return Ok((vec![], ids.total));
+            }
+            let mut conn = db.conn().await?;
+            let mut rows = super::store_bulk::get_many(&mut conn.ex(), slice).await?;
+            rows.sort_by_key(|r| slice.iter().position(|id| *id == r.p.id));
+            Ok::<_, AppError>((rows, ids.total))
+        })
+        .await?;
     Ok(page.as_ref().clone())
 }
 

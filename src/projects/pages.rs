@@ -159,13 +159,15 @@ pub fn query_without_page(f: &Filter) -> String {
 /// The region filter's subtree path, checked against the scope (outside it: 404).
 pub async fn region_path(st: &AppState, user: &CurrentUser, f: &Filter) -> AppResult<Option<String>> {
     let Some(code) = f.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) else { return Ok(None) };
-    // Kept like the list itself: a list request then reads nothing but the audit head.
-    let r = crate::cache::found_or(&st.db, crate::cache::Version::ProjectList, format!("region:{code}"), async {
-        let mut conn = st.db.conn().await?;
-        Ok(crate::regions::store::get(&mut conn.ex(), code).await?)
-    })
-    .await?
-    .ok_or(AppError::NotFound)?;
+    // Kept like the list itself: a list request then reads nothing but the versions.
+    let reads = &[crate::cache::Area::Reference];
+    let r = crate::cache::LIST_CACHE
+        .found_or(&st.db, reads, format!("region:{code}"), async {
+            let mut conn = st.db.conn().await?;
+            Ok(crate::regions::store::get(&mut conn.ex(), code).await?)
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
     authz::check(user, Permission::ViewBusiness, Some(&r.path))?;
     Ok(Some(r.path.clone()))
 }
