@@ -150,6 +150,8 @@ const LEAVE_PROJECT_LIST: &[&str] = &[
     "calendar.",
     "department.",
     "service.settings",
+    // An export reads; it must not throw away the list views it was made from.
+    "export.",
 ];
 
 /// Whether an audited action may change a project list (see `audit_head.projects_version`).
@@ -162,7 +164,15 @@ mod tests {
     #[test]
     fn reports_sign_ins_and_appeals_leave_the_project_list_alone_and_anything_else_moves_it() {
         use super::may_change_project_list as moves;
-        for leaves in ["report.file", "import.report.correct", "login.failed", "logout", "appeal.create", "grant.add"] {
+        for leaves in [
+            "report.file",
+            "import.report.correct",
+            "login.failed",
+            "logout",
+            "appeal.create",
+            "grant.add",
+            "export.projects",
+        ] {
             assert!(!moves(leaves), "{leaves}");
         }
         for changes in ["project.update", "import.project.create", "import.commit", "reference.load", "demo.load"] {
