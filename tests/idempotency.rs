@@ -8,6 +8,9 @@ use common::{backends, spawn};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+/// A key's row: request hash, status, content type, ETag, Location and body.
+type Kept = (String, Option<i64>, Option<String>, Option<String>, Option<String>, Option<Vec<u8>>);
+
 #[tokio::test]
 async fn a_created_users_password_is_not_kept_for_a_retry_and_a_retry_creates_no_second_user() {
     for t in backends().await {
@@ -39,16 +42,15 @@ async fn a_created_users_password_is_not_kept_for_a_retry_and_a_retry_creates_no
             assert!(!password.is_empty());
 
             let mut c = t.db.conn().await.unwrap();
-            let rows: Vec<(String, Option<i64>, Option<String>, Option<String>, Option<String>, Option<Vec<u8>>)> =
-                zhaoshang::q_as!(
-                    &mut c.ex(),
-                    fetch_all,
-                    (String, Option<i64>, Option<String>, Option<String>, Option<String>, Option<Vec<u8>>),
-                    "SELECT request_hash, status, content_type, etag, location, body FROM idempotency_keys
-                     WHERE idem_key = $1",
-                    key
-                )
-                .unwrap();
+            let rows: Vec<Kept> = zhaoshang::q_as!(
+                &mut c.ex(),
+                fetch_all,
+                Kept,
+                "SELECT request_hash, status, content_type, etag, location, body FROM idempotency_keys
+                 WHERE idem_key = $1",
+                key
+            )
+            .unwrap();
             assert_eq!(rows.len(), 1, "{}: the key is remembered as used", t.label);
             let (hash, status, ct, etag, location, stored) = &rows[0];
             assert!(status.is_some(), "{}: and as done", t.label);

@@ -171,26 +171,23 @@ struct NewQuery {
 async fn subject_of(st: &AppState, user: &CurrentUser, i: &NewInput) -> AppResult<String> {
     let mut conn = st.db.conn().await?;
     let serves = |path: &str| authz::check(user, Permission::ServeEnterprises, Some(path)).is_ok();
-    if let Ok(id) = Uuid::parse_str(i.visit.trim()) {
-        if let Some(v) = super::visits_store::get(&mut conn.ex(), id).await? {
-            if authz::check(user, Permission::ViewBusiness, Some(&v.region_path)).is_ok() {
-                return Ok(format!("{} 的走访（{}）", v.enterprise_name, v.v.visited_on));
-            }
-        }
+    if let Ok(id) = Uuid::parse_str(i.visit.trim())
+        && let Some(v) = super::visits_store::get(&mut conn.ex(), id).await?
+        && authz::check(user, Permission::ViewBusiness, Some(&v.region_path)).is_ok()
+    {
+        return Ok(format!("{} 的走访（{}）", v.enterprise_name, v.v.visited_on));
     }
-    if let Ok(id) = Uuid::parse_str(i.enterprise.trim()) {
-        if let Some(e) = crate::enterprises::store::get(&mut conn.ex(), id).await? {
-            if serves(&e.region_path) {
-                return Ok(e.e.name);
-            }
-        }
+    if let Ok(id) = Uuid::parse_str(i.enterprise.trim())
+        && let Some(e) = crate::enterprises::store::get(&mut conn.ex(), id).await?
+        && serves(&e.region_path)
+    {
+        return Ok(e.e.name);
     }
-    if let Ok(id) = Uuid::parse_str(i.project.trim()) {
-        if let Some(p) = crate::projects::store::get(&mut conn.ex(), id).await? {
-            if serves(&p.region_path) {
-                return Ok(p.p.name);
-            }
-        }
+    if let Ok(id) = Uuid::parse_str(i.project.trim())
+        && let Some(p) = crate::projects::store::get(&mut conn.ex(), id).await?
+        && serves(&p.region_path)
+    {
+        return Ok(p.p.name);
     }
     Ok(String::new())
 }
