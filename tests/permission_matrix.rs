@@ -35,6 +35,7 @@ const EDIT_ENTERPRISES: &[Role] = &[InvestmentOfficer];
 const EDIT_PROJECTS: &[Role] = &[InvestmentOfficer];
 const MANAGE_EVALUATION: &[Role] = &[Leader, InvestmentOfficer];
 const SERVE: &[Role] = &[ServiceSpecialist];
+const ASSIGN_SPECIALISTS: &[Role] = &[Leader, InvestmentOfficer];
 /// Appeals are seen in the business scope, and by the department they were given to.
 const SEE_APPEALS: &[Role] = &[Leader, InvestmentOfficer, ServiceSpecialist, DepartmentHandler, Reporter];
 /// Appeals are moved by the service side and by the department that has them.
@@ -185,8 +186,10 @@ fn expected(key: &str) -> Option<(Expect, Body)> {
         | "GET /service/visits/{visit_id}"
         | "GET /service/visits/{visit_id}/photos/{photo_id}"
         | "GET /api/v1/visits/{visit_id}" => (Roles(BUSINESS, true), None),
+        // Being a record's specialist gives edit rights over it, so the 服务专员 never choose: the
+        // region's 领导 and 招商专员 do (before security issue #12 it was the 服务专员).
         "POST /service/enterprises/{enterprise_id}/specialist" | "POST /service/projects/{project_id}/specialist" => {
-            (Roles(SERVE, true), Form(&[("specialist", "")]))
+            (Roles(ASSIGN_SPECIALISTS, true), Form(&[("specialist", "")]))
         }
         "GET /service/visits/new" | "GET /service/appeals/new" => (Roles(SERVE, false), None),
         "POST /service/visits" => (Roles(SERVE, false), Multipart),

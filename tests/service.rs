@@ -131,29 +131,31 @@ async fn specialists_are_assigned_one_to_one_with_handovers_and_coverage_lists_t
             zhaoshang::q_exec!(&mut c.ex(), "UPDATE enterprises SET tags = $1 WHERE id = $2", tags, key).unwrap();
         }
         let sp = app.login("cs.service").await;
+        // The 招商专员 of the city assigns; the specialist does not choose their own records.
+        let inv = app.login("cs.invest").await;
         let cov = sp.get(&app, "/service/coverage").await.text().await.unwrap();
         assert!(cov.contains("浏阳测试上市公司"), "{}: {cov}", t.label);
         let path = format!("/service/enterprises/{key}/specialist");
-        let r = sp.post_form(&app, &path, &[("specialist", "wc.service")]).await;
+        let r = inv.post_form(&app, &path, &[("specialist", "wc.service")]).await;
         assert_eq!(r.status(), 422, "wc.service's scope (望城经开区) does not cover 浏阳");
         assert!(r.text().await.unwrap().contains("不是管辖"));
-        assert_eq!(sp.post_form(&app, &path, &[("specialist", "cs.service")]).await.status(), 303);
+        assert_eq!(inv.post_form(&app, &path, &[("specialist", "cs.service")]).await.status(), 303);
         let cov = sp.get(&app, "/service/coverage").await.text().await.unwrap();
         assert!(!cov.contains("浏阳测试上市公司"));
         let mine = sp.get(&app, "/service/coverage?mine=1").await.text().await.unwrap();
         assert!(mine.contains("浏阳测试上市公司"));
         // A form from before the assignment is stale.
-        let r = sp.post_form(&app, &path, &[("specialist", "cs.service"), ("current", "")]).await;
+        let r = inv.post_form(&app, &path, &[("specialist", "cs.service"), ("current", "")]).await;
         assert_eq!(r.status(), 409);
         assert!(r.text().await.unwrap().contains("刚被他人调整（现为长沙市服务专员（演示）"));
 
         // A project's specialist: a handover keeps the history and the project row's version moves.
         let p = common::project(&t.db, "测试重点项目", "43011251").await;
         let ppath = format!("/service/projects/{p}/specialist");
-        assert_eq!(sp.post_form(&app, &ppath, &[("specialist", "wc.service")]).await.status(), 303);
-        let page = sp.get(&app, &format!("/service/projects/{p}")).await.text().await.unwrap();
+        assert_eq!(inv.post_form(&app, &ppath, &[("specialist", "wc.service")]).await.status(), 303);
+        let page = inv.get(&app, &format!("/service/projects/{p}")).await.text().await.unwrap();
         let current = page.split("name=\"current\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-        let r = sp
+        let r = inv
             .post_form(&app, &ppath, &[("specialist", "cs.service"), ("current", &current), ("note", "工作调整")])
             .await;
         assert_eq!(r.status(), 303);
@@ -167,9 +169,16 @@ async fn specialists_are_assigned_one_to_one_with_handovers_and_coverage_lists_t
         assert_eq!(j["specialist_id"], common::user_id(&t.db, "cs.service").await.to_string());
         let wl = sp.get(&app, "/service/specialists").await.text().await.unwrap();
         assert!(wl.contains("cs.service") && wl.contains("wc.service"), "{wl}");
-        // Only 服务专员 assign.
+        // 领导 assign too; a 服务专员 never does, not even someone else.
         let l = app.login("cs.leader").await;
-        assert_eq!(l.post_form(&app, &path, &[("specialist", "cs.service")]).await.status(), 403);
+        let page = l.get(&app, &path.replace("/specialist", "")).await.text().await.unwrap();
+        let current = page.split("name=\"current\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let r = l.post_form(&app, &path, &[("specialist", "wc.service"), ("current", &current)]).await;
+        assert_eq!(r.status(), 422, "{}: still not 望城's to serve", t.label);
+        assert_eq!(
+            sp.post_form(&app, &path, &[("specialist", "wc.service"), ("current", &current)]).await.status(),
+            403
+        );
     }
 }
 
@@ -405,10 +414,11 @@ async fn a_specialist_edits_the_projects_and_enterprises_assigned_to_them_and_no
         let mine = common::project(&t.db, "专员负责的测试项目", "43011251").await;
         let other = common::project(&t.db, "他人负责的测试项目", "43011251").await;
         let ent = common::enterprise(&t.db, "专员负责的测试企业", "430112").await;
+        let leader = app.login("cs.leader").await;
         let ppath = format!("/service/projects/{mine}/specialist");
-        assert_eq!(sp.post_form(&app, &ppath, &[("specialist", "cs.service")]).await.status(), 303);
+        assert_eq!(leader.post_form(&app, &ppath, &[("specialist", "cs.service")]).await.status(), 303);
         let epath = format!("/service/enterprises/{ent}/specialist");
-        assert_eq!(sp.post_form(&app, &epath, &[("specialist", "cs.service")]).await.status(), 303);
+        assert_eq!(leader.post_form(&app, &epath, &[("specialist", "cs.service")]).await.status(), 303);
 
         // Their project: the page offers the controls, and marking it 滞后 works and is audited as them.
         let page = sp.get(&app, &format!("/projects/{mine}")).await.text().await.unwrap();

@@ -8,10 +8,12 @@ use crate::error::AppResult;
 use crate::web::AppState;
 use crate::web::auth::ClientIp;
 use crate::web::extract::{ApiJson, LazyJson};
+use crate::web::idempotency::CarriesSecret;
 use crate::web::routes::{ApiDoc, Routes, Rule};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -100,7 +102,7 @@ async fn create(
     user: CurrentUser,
     ip: ClientIp,
     ApiJson(b): ApiJson<CreateBody>,
-) -> AppResult<(StatusCode, Json<Value>)> {
+) -> AppResult<Response> {
     let n = service::parse_new_user(
         &b.username,
         &b.display_name,
@@ -111,7 +113,10 @@ async fn create(
     )?;
     let scopes = service::scope_paths(&user, Permission::ManageUsers);
     let (u, password) = service::create_user(&st.db, &super::pages::actor(&user, &ip), Some(&scopes), n).await?;
-    Ok((StatusCode::CREATED, Json(json!({"user": u, "password": password}))))
+    let mut resp = (StatusCode::CREATED, Json(json!({"user": u, "password": password}))).into_response();
+    // The initial password is shown once: an Idempotency-Key must not keep a copy of it.
+    resp.extensions_mut().insert(CarriesSecret);
+    Ok(resp)
 }
 
 async fn get(State(st): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Json<User>> {

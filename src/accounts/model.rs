@@ -33,9 +33,12 @@ pub enum Permission {
     /// Enter targets, freeze rankings, choose and publish the quarterly 红旗/蜗牛 lists (weights: at a
     /// province-wide scope).
     ManageEvaluation,
-    /// Serve enterprises and projects in scope: assign specialists, log visits, raise appeals, dispatch
-    /// them, approve extensions, escalate, 督办, and record the enterprise's evaluation.
+    /// Serve enterprises and projects in scope: log visits, raise appeals, dispatch them, approve
+    /// extensions, escalate, 督办, and record the enterprise's evaluation.
     ServeEnterprises,
+    /// Choose the 服务专员 of an enterprise or project in scope. Not the specialists' own: being
+    /// assigned gives edit rights over the record, so the assignee never decides it.
+    AssignSpecialists,
     /// Handle the appeals dispatched to one's own department (sign, return, ask for more time, answer).
     HandleAppeals,
     /// Service settings: departments in scope; province-wide (on a province-level grant) the deadline
@@ -99,11 +102,18 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::Leader => &[ViewReference, ViewBusiness, ManageEvaluation],
+            Role::Leader => &[ViewReference, ViewBusiness, ManageEvaluation, AssignSpecialists],
             Role::ServiceSpecialist => &[ViewReference, ViewBusiness, ServeEnterprises],
-            Role::InvestmentOfficer => {
-                &[ViewReference, ViewBusiness, EditEnterprises, EditProjects, FileReports, Import, ManageEvaluation]
-            }
+            Role::InvestmentOfficer => &[
+                ViewReference,
+                ViewBusiness,
+                EditEnterprises,
+                EditProjects,
+                FileReports,
+                Import,
+                ManageEvaluation,
+                AssignSpecialists,
+            ],
             Role::Reporter => &[ViewReference, ViewBusiness, FileReports, Import],
             Role::DepartmentHandler => &[ViewReference, HandleAppeals],
             Role::SysAdmin => &[ViewReference, ManageUsers, ConfigureService],

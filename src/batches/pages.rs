@@ -162,14 +162,43 @@ async fn show(
     render(&st, &user, b, q.notice, vec![], false).await
 }
 
-async fn print(State(st): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Html<String>> {
+/// A batch printed or downloaded is audited as an export: which batch, by whom, how many projects.
+async fn audit_export(
+    st: &AppState,
+    user: &CurrentUser,
+    ip: &ClientIp,
+    b: &BatchRow,
+    format: &'static str,
+) -> AppResult<()> {
+    crate::audit::Export::of(user, Permission::ViewBusiness, "batch", "batch")
+        .region(Some(&b.b.region))
+        .record_id(b.b.id)
+        .format(format)
+        .rows(b.members.max(0) as usize)
+        .record(&st.db, &actor(user, ip))
+        .await
+}
+
+async fn print(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Path(id): Path<String>,
+) -> AppResult<Html<String>> {
     let b = service::visible(&st.db, &user, Permission::ViewBusiness, &id).await?;
+    audit_export(&st, &user, &ip, &b, "print").await?;
     render(&st, &user, b, None, vec![], true).await
 }
 
-async fn export(State(st): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Response> {
+async fn export(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let b = service::visible(&st.db, &user, Permission::ViewBusiness, &id).await?;
     let (s, members) = service::summary(&st.db, &b).await?;
+    audit_export(&st, &user, &ip, &b, "xlsx").await?;
     let bytes = super::export::render(&b, &s, &members).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
     Ok(crate::web::download(&format!("{}_{}.xlsx", b.b.name, b.b.held_on), bytes))
 }

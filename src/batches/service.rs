@@ -126,8 +126,9 @@ pub async fn add_member(
         }
         _ => return Err(AppError::field("project", format!("“{key}”对应多个项目，请改用项目代码"))),
     };
+    // Out of the user's scope reads exactly like not found.
     authz::check(user, Permission::ViewBusiness, Some(&path))
-        .map_err(|_| AppError::field("project", format!("找不到项目“{key}”")))?;
+        .map_err(|_| AppError::field("project", format!("在{}找不到项目“{key}”", b.region_name)))?;
     if plan.0 > total && total > 0 {
         return Err(AppError::field("annual_plan", "年度计划投资不能大于项目总投资"));
     }

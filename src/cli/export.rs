@@ -43,6 +43,15 @@ pub async fn run(url: &str, a: Args) -> anyhow::Result<ExitCode> {
         .await
         .map_err(super::app_err)?;
     let bytes = render(&rows, format).map_err(|e| anyhow::anyhow!(e))?;
+    // Audited before the file is written, as an export from a page is.
+    crate::audit::Export::cli("projects", "project")
+        .region(filter.region.as_deref())
+        .format(format.ext())
+        .filter(pairs)
+        .rows(rows.len())
+        .record(&db, &crate::audit::Actor::cli())
+        .await
+        .map_err(super::app_err)?;
     match &a.out {
         Some(path) => {
             std::fs::write(path, &bytes).map_err(|e| anyhow::anyhow!("无法写入 {}：{e}", path.display()))?;

@@ -16,7 +16,7 @@ use crate::web::charts::{Mark, bars};
 use crate::web::layout::{Layout, html};
 use crate::web::routes::{Routes, Rule};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use std::sync::Arc;
@@ -153,9 +153,21 @@ async fn page(State(st): State<AppState>, user: CurrentUser, Query(v): Query<Vie
     })
 }
 
-async fn export(State(st): State<AppState>, user: CurrentUser, Query(v): Query<View>) -> AppResult<Response> {
+async fn export(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Query(v): Query<View>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
     let (scope, period, e) = load(&st, &user, &v).await?;
     let bytes = view::workbook(&e, period).map_err(|m| AppError::Internal(anyhow::anyhow!(m)))?;
+    crate::audit::Export::of(&user, Permission::ViewBusiness, "evaluation", "evaluation")
+        .region(Some(&scope.code))
+        .query(raw.as_deref())
+        .rows(e.units.len())
+        .record(&st.db, &actor(&user, &ip))
+        .await?;
     Ok(crate::web::download(&format!("{}_{}_考核评价.xlsx", scope.display_name(), period.code()), bytes))
 }
 
@@ -386,9 +398,20 @@ async fn snapshot(
     })
 }
 
-async fn snapshot_export(State(st): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Response> {
+async fn snapshot_export(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let published = service::snapshot(&st.db, &user, &id).await?;
     let (s, frozen) = (&published.snapshot, &published.frozen);
+    crate::audit::Export::of(&user, Permission::ViewBusiness, "ranking", "ranking_snapshot")
+        .region(Some(&s.region))
+        .record_id(s.id)
+        .rows(frozen.ranked.len())
+        .record(&st.db, &actor(&user, &ip))
+        .await?;
     let (headers, rows) = view::ranking_cells(&frozen.ranked);
     let h: Vec<&str> = headers.iter().map(String::as_str).collect();
     let bytes =

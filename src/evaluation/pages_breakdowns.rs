@@ -6,17 +6,19 @@ use super::service;
 use super::view::{self, View};
 use crate::accounts::authz::CurrentUser;
 use crate::accounts::model::Permission;
+use crate::accounts::pages::actor;
 use crate::error::{AppError, AppResult};
 use crate::imports::Cell;
 use crate::projects::money::Money;
 use crate::regions::model::Region;
 use crate::web::AppState;
+use crate::web::auth::ClientIp;
 use crate::web::charts::{Mark, bars};
 use crate::web::layout::{Layout, html};
 use crate::web::routes::{ApiDoc, Routes, Rule};
 use askama::Template;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::Method;
 use axum::response::{Html, Response};
 use serde_json::{Value, json};
@@ -100,10 +102,22 @@ async fn page(State(st): State<AppState>, user: CurrentUser, Query(v): Query<Vie
     })
 }
 
-async fn export(State(st): State<AppState>, user: CurrentUser, Query(v): Query<View>) -> AppResult<Response> {
+async fn export(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Query(v): Query<View>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
     let period = v.period()?;
     let scope = service::scope(&st.db, &user, v.region.as_deref()).await?;
     let b = breakdown::build(&st.db, &scope, period).await?;
+    crate::audit::Export::of(&user, Permission::ViewBusiness, "breakdowns", "evaluation")
+        .region(Some(&scope.code))
+        .query(raw.as_deref())
+        .rows(b.2.iter().map(|d| d.groups.len()).sum())
+        .record(&st.db, &actor(&user, &ip))
+        .await?;
     let sheets =
         b.2.iter()
             .map(|d| {

@@ -7,16 +7,18 @@ use super::service::{self, Level};
 use super::view::{self, View};
 use crate::accounts::authz::{self, CurrentUser};
 use crate::accounts::model::Permission;
+use crate::accounts::pages::actor;
 use crate::error::{AppError, AppResult};
 use crate::regions::model::Region;
 use crate::web::AppState;
+use crate::web::auth::ClientIp;
 use crate::web::charts::{Mark, bars, columns, funnel};
 use crate::web::layout::{Layout, html};
 use crate::web::map::tiles;
 use crate::web::routes::{ApiDoc, Routes, Rule};
 use askama::Template;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{Query, RawQuery, State};
 use axum::http::Method;
 use axum::response::Html;
 use serde_json::{Value, json};
@@ -241,7 +243,9 @@ async fn draw(st: &AppState, user: &CurrentUser, v: View) -> AppResult<String> {
 async fn export(
     State(st): State<AppState>,
     user: CurrentUser,
+    ip: ClientIp,
     Query(v): Query<View>,
+    RawQuery(raw): RawQuery,
 ) -> AppResult<axum::response::Response> {
     use crate::imports::Cell;
     let period = v.period()?;
@@ -292,6 +296,12 @@ async fn export(
         service_rows.push(service_line(format!("{}本级", scope.display_name()), own));
     }
     service_rows.push(service_line(format!("{}合计", scope.display_name()), &f.total));
+    crate::audit::Export::of(&user, Permission::ViewBusiness, "cockpit", "evaluation")
+        .region(Some(&scope.code))
+        .query(raw.as_deref())
+        .rows(c.headline.len() + c.trend.len() + c.funnel.len() + service_rows.len())
+        .record(&st.db, &actor(&user, &ip))
+        .await?;
     let bytes = crate::imports::workbook(vec![
         ("核心指标", &["指标", "数值", "单位", "同比", "年度目标完成率"], headline),
         ("月度趋势", &["月份", "完成投资（万元）", "到位资金（万元）"], trend),
@@ -351,7 +361,14 @@ struct BriefPage {
     flags: Option<super::flags_service::Lists>,
 }
 
-async fn brief(State(st): State<AppState>, user: CurrentUser, Query(v): Query<View>) -> AppResult<Html<String>> {
+/// The monthly brief, a page made to be printed and handed out: audited as an export.
+async fn brief(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Query(v): Query<View>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Html<String>> {
     let month = match v.period()? {
         p @ Period::Month { .. } => p,
         Period::YearToDate { year, month } => Period::Month { year, month },
@@ -387,6 +404,13 @@ async fn brief(State(st): State<AppState>, user: CurrentUser, Query(v): Query<Vi
     let (signed, _) = crate::projects::pages::search(&st, &user, &f).await?;
     let quarter = Period::quarter_of(d1);
     let flags = super::flags_service::find(&st.db, &scope, quarter).await?.filter(|l| l.f.status == "published");
+    crate::audit::Export::of(&user, Permission::ViewBusiness, "brief", "evaluation")
+        .region(Some(&scope.code))
+        .format("print")
+        .query(raw.as_deref())
+        .rows(signed.len().min(20) + now.units.len())
+        .record(&st.db, &actor(&user, &ip))
+        .await?;
     html(&BriefPage {
         l: Layout::new(&format!("{}{}简报", scope.display_name(), month.label()), Some(&user), "evaluation"),
         now: cockpit::headline(&now.total, &now.total_last_year, &now.targets),

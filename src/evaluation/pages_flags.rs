@@ -241,9 +241,33 @@ struct BulletinPage {
     lists: Lists,
 }
 
-async fn bulletin(State(st): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Html<String>> {
+/// Who printed or downloaded a list, from which region: both are audited as exports.
+async fn audit_export(
+    st: &AppState,
+    user: &CurrentUser,
+    ip: &ClientIp,
+    l: &Lists,
+    region: &Region,
+    format: &'static str,
+) -> AppResult<()> {
+    crate::audit::Export::of(user, Permission::ViewBusiness, "flags", "flag_list")
+        .region(Some(&region.code))
+        .record_id(l.f.id)
+        .format(format)
+        .rows(l.red.len() + l.snail.len())
+        .record(&st.db, &actor(user, ip))
+        .await
+}
+
+async fn bulletin(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Path(id): Path<String>,
+) -> AppResult<Html<String>> {
     let (lists, region) = fs::visible(&st.db, &user, Permission::ViewBusiness, &id).await?;
     let quarter = Period::parse(&lists.f.quarter).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    audit_export(&st, &user, &ip, &lists, &region, "print").await?;
     html(&BulletinPage {
         l: Layout::new("红旗/蜗牛项目通报", Some(&user), "evaluation"), region, quarter, lists
     })
@@ -265,8 +289,14 @@ fn rows(v: &[Scored]) -> Vec<Vec<Cell>> {
         .collect()
 }
 
-async fn export(State(st): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Response> {
+async fn export(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let (l, region) = fs::visible(&st.db, &user, Permission::ViewBusiness, &id).await?;
+    audit_export(&st, &user, &ip, &l, &region, "xlsx").await?;
     let headers: &[&str] = &["序号", "项目", "地区", "总投资（万元）", "得分", "主要情况"];
     let swaps = l
         .swaps

@@ -141,11 +141,25 @@ pub async fn run(ex: &mut Ex<'_>, ctx: &Ctx<'_>, rows: &[SheetRow], out: &mut Ou
                     found.by_name.get(&(name.clone(), region.clone())).and_then(|id| found.by_id.get(id))
                 }
             };
-            if let Some(e) = existing {
-                if !in_scope(ctx.user, perm, &e.region_path) {
-                    row_errors.push(CellError::new(row, col("name"), &p.name, "该项目不在您的管辖范围内，无权修改"));
+            // A project outside the scope reads like none: an id like an unknown id; a 项目代码, which is
+            // unique, as already registered (what the project form says too); a name within a region out
+            // of scope has its region refused already.
+            let existing = match existing {
+                Some(e) if !in_scope(ctx.user, perm, &e.region_path) => {
+                    match &key {
+                        Key::Id(_) => row_errors.push(CellError::new(row, col("id"), id_text, "找不到该编号的项目")),
+                        Key::Code(code) => {
+                            row_errors.push(CellError::new(row, col("code"), code, format!("项目代码“{code}”已登记")))
+                        }
+                        Key::Name(..) | Key::BadId if path.is_some() => {
+                            row_errors.push(CellError::new(row, col("region"), &p.region, "不在您的管辖范围内"))
+                        }
+                        Key::Name(..) | Key::BadId => {}
+                    }
+                    None
                 }
-            }
+                other => other,
+            };
             let dedup = existing
                 .map(|e| e.p.id.to_string())
                 .or(p.code.clone())

@@ -140,8 +140,9 @@ pub async fn run(ex: &mut Ex<'_>, ctx: &Ctx<'_>, rows: &[SheetRow], out: &mut Ou
                 out.error(not_found(row, &key));
                 continue;
             };
+            // Out of scope reads exactly like unknown: the error must not tell that the project exists elsewhere.
             if authz::check(ctx.user, Permission::FileReports, Some(&project.region_path)).is_err() {
-                out.error(CellError::new(row, col("project_name"), &project.p.name, "该项目不在您的管辖范围内"));
+                out.error(not_found(row, &key));
                 continue;
             }
             let pid = project.p.id;

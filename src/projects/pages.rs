@@ -16,7 +16,7 @@ use crate::web::auth::{ClientIp, urlencode};
 use crate::web::layout::{Layout, html};
 use crate::web::routes::{Routes, Rule};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
@@ -197,8 +197,10 @@ async fn list_page(State(st): State<AppState>, user: CurrentUser, Query(f): Quer
 async fn export(
     State(st): State<AppState>,
     user: CurrentUser,
+    ip: ClientIp,
     Path(format): Path<String>,
     Query(f): Query<Filter>,
+    RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     let format = super::export::Format::parse(&format).map_err(|_| AppError::NotFound)?;
     let rp = region_path(&st, &user, &f).await?;
@@ -207,6 +209,13 @@ async fn export(
     let rows = list::all(&mut conn.ex(), &scopes, rp.as_deref(), &f, super::export::LIMIT).await?;
     drop(conn);
     let bytes = super::export::render(&rows, format).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    crate::audit::Export::of(&user, Permission::ViewBusiness, "projects", "project")
+        .region(f.region.as_deref())
+        .format(format.ext())
+        .query(raw.as_deref())
+        .rows(rows.len())
+        .record(&st.db, &actor(&user, &ip))
+        .await?;
     Ok(crate::web::download(&super::export::filename(&f, format), bytes))
 }
 

@@ -6,14 +6,16 @@ use super::pages::{query_without_page, region_path};
 use super::speed::{SpeedRow, by_unit};
 use crate::accounts::authz::CurrentUser;
 use crate::accounts::model::Permission;
+use crate::accounts::pages::actor;
 use crate::error::AppResult;
 use crate::imports::{Cell, table};
 use crate::web::AppState;
+use crate::web::auth::ClientIp;
 use crate::web::layout::{Layout, html};
 use crate::web::routes::{ApiDoc, Routes, Rule};
 use askama::Template;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{Query, RawQuery, State};
 use axum::http::Method;
 use axum::response::{Html, Response};
 use serde_json::{Value, json};
@@ -117,8 +119,20 @@ fn cells(code: &str, name: &str, s: &SpeedRow) -> Vec<Cell> {
     v
 }
 
-async fn export(State(st): State<AppState>, user: CurrentUser, Query(f): Query<Filter>) -> AppResult<Response> {
+async fn export(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Query(f): Query<Filter>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
     let sp = compute(&st, &user, &f).await?;
+    crate::audit::Export::of(&user, Permission::ViewBusiness, "project_speed", "project")
+        .region(f.region.as_deref())
+        .query(raw.as_deref())
+        .rows(sp.rows.len())
+        .record(&st.db, &actor(&user, &ip))
+        .await?;
     let rows = sp.rows.iter().map(|r| cells(&r.code, &r.name, &r.s)).chain([cells("", "合计", &sp.total)]);
     let bytes =
         table("项目推进速度", HEADERS, rows).map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!(e)))?;

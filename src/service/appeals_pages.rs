@@ -9,7 +9,7 @@ use super::calendar::{Calendar, Urgency};
 use super::departments::{self, Department};
 use super::pages::{check_filter, refusal};
 use super::settings::{self, Category, TierRow};
-use crate::accounts::authz::CurrentUser;
+use crate::accounts::authz::{self, CurrentUser};
 use crate::accounts::model::Permission;
 use crate::accounts::pages::actor;
 use crate::error::{AppResult, FieldError};
@@ -165,22 +165,29 @@ struct NewQuery {
     visit: String,
 }
 
-async fn subject_of(st: &AppState, i: &NewInput) -> AppResult<String> {
+/// What the form names as the appeal's subject. Only a record the user could raise an appeal about is
+/// named: any other id reads like an unknown one (an empty subject), never the name of a record
+/// outside the user's scope.
+async fn subject_of(st: &AppState, user: &CurrentUser, i: &NewInput) -> AppResult<String> {
     let mut conn = st.db.conn().await?;
-    if let Ok(id) = Uuid::parse_str(i.visit.trim()) {
-        if let Some(v) = super::visits_store::get(&mut conn.ex(), id).await? {
-            return Ok(format!("{} 的走访（{}）", v.enterprise_name, v.v.visited_on));
-        }
+    let serves = |path: &str| authz::check(user, Permission::ServeEnterprises, Some(path)).is_ok();
+    if let Ok(id) = Uuid::parse_str(i.visit.trim())
+        && let Some(v) = super::visits_store::get(&mut conn.ex(), id).await?
+        && authz::check(user, Permission::ViewBusiness, Some(&v.region_path)).is_ok()
+    {
+        return Ok(format!("{} 的走访（{}）", v.enterprise_name, v.v.visited_on));
     }
-    if let Ok(id) = Uuid::parse_str(i.enterprise.trim()) {
-        if let Some(e) = crate::enterprises::store::get(&mut conn.ex(), id).await? {
-            return Ok(e.e.name);
-        }
+    if let Ok(id) = Uuid::parse_str(i.enterprise.trim())
+        && let Some(e) = crate::enterprises::store::get(&mut conn.ex(), id).await?
+        && serves(&e.region_path)
+    {
+        return Ok(e.e.name);
     }
-    if let Ok(id) = Uuid::parse_str(i.project.trim()) {
-        if let Some(p) = crate::projects::store::get(&mut conn.ex(), id).await? {
-            return Ok(p.p.name);
-        }
+    if let Ok(id) = Uuid::parse_str(i.project.trim())
+        && let Some(p) = crate::projects::store::get(&mut conn.ex(), id).await?
+        && serves(&p.region_path)
+    {
+        return Ok(p.p.name);
     }
     Ok(String::new())
 }
@@ -193,7 +200,7 @@ async fn new_page(
     let i = NewInput { enterprise: q.enterprise, project: q.project, visit: q.visit, ..Default::default() };
     html(&NewPage {
         l: Layout::new("提出诉求", Some(&user), "service"),
-        subject: subject_of(&st, &i).await?,
+        subject: subject_of(&st, &user, &i).await?,
         c: choices(&st, &user).await?,
         i,
         errors: vec![],
@@ -221,7 +228,7 @@ async fn create(
             let (status, errors) = refusal(e)?;
             let page = NewPage {
                 l: Layout::new("提出诉求", Some(&user), "service"),
-                subject: subject_of(&st, &i).await?,
+                subject: subject_of(&st, &user, &i).await?,
                 c: choices(&st, &user).await?,
                 i,
                 errors,

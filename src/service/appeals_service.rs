@@ -150,6 +150,7 @@ pub async fn create(db: &Db, user: &CurrentUser, actor: &Actor, i: &NewInput) ->
     };
     // What the appeal is about: a visit brings its enterprise (and project); else an enterprise or a project.
     let mut enterprise_id = None;
+    let named_project = project_id;
     let mut project_id = project_id;
     if let Some(v) = visit_id {
         match super::visits_store::get(&mut tx.ex(), v).await? {
@@ -170,19 +171,23 @@ pub async fn create(db: &Db, user: &CurrentUser, actor: &Actor, i: &NewInput) ->
             Some(row) if authz::check(user, Permission::ServeEnterprises, Some(&row.region_path)).is_ok() => {
                 enterprise_id = Some(row.e.id)
             }
-            Some(_) => errors
-                .push(FieldError {
-                    field: "enterprise".into(), message: format!("企业“{e}”不在您的管辖范围内")
-                }),
-            None => errors.push(FieldError {
+            // Out of scope reads exactly like unknown: the answer must not tell that the code exists elsewhere.
+            _ => errors.push(FieldError {
                 field: "enterprise".into(), message: format!("企业“{e}”未在企业库登记")
             }),
         }
     }
+    // A project the user names must be in their service scope (out of scope reads like unknown); one a
+    // visit brings was checked when the visit was logged.
     let project = match project_id {
         Some(p) => match crate::projects::store::get(&mut tx.ex(), p).await? {
-            Some(row) => Some(row),
-            None => {
+            Some(row)
+                if named_project.is_none()
+                    || authz::check(user, Permission::ServeEnterprises, Some(&row.region_path)).is_ok() =>
+            {
+                Some(row)
+            }
+            _ => {
                 errors.push(FieldError { field: "project".into(), message: "项目不存在".into() });
                 None
             }

@@ -6,14 +6,16 @@ use super::figures::{Fact, Figures, compute};
 use super::pages::{date_opt, region_path};
 use crate::accounts::authz::CurrentUser;
 use crate::accounts::model::Permission;
+use crate::accounts::pages::actor;
 use crate::error::{AppError, AppResult};
 use crate::imports::{Cell, workbook};
 use crate::web::AppState;
+use crate::web::auth::ClientIp;
 use crate::web::layout::{Layout, html};
 use crate::web::routes::{ApiDoc, Routes, Rule};
 use askama::Template;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{Query, RawQuery, State};
 use axum::http::Method;
 use axum::response::{Html, Response};
 use serde::{Deserialize, Serialize};
@@ -187,8 +189,20 @@ fn cells(name: &str, f: &Figures) -> Vec<Cell> {
     ]
 }
 
-async fn export(State(st): State<AppState>, user: CurrentUser, Query(q): Query<FiguresQuery>) -> AppResult<Response> {
+async fn export(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    ip: ClientIp,
+    Query(q): Query<FiguresQuery>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
     let r = report(&st, &user, &q).await?;
+    crate::audit::Export::of(&user, Permission::ViewBusiness, "appeal_figures", "appeal")
+        .region(Some(&r.base_code))
+        .query(raw.as_deref())
+        .rows(r.regions.len() + 1 + r.departments.len())
+        .record(&st.db, &actor(&user, &ip))
+        .await?;
     let total = format!("{}合计", r.base_name);
     let region_rows: Vec<Vec<Cell>> =
         r.regions.iter().map(|l| cells(&l.name, &l.f)).chain([cells(&total, &r.total)]).collect();

@@ -67,7 +67,8 @@ pub async fn current(ex: &mut Ex<'_>, kind: Kind, target: Uuid) -> Result<Option
 
 /// Whether `user` may edit this record as its current specialist (DESIGN §4: a 服务专员 edits the
 /// enterprises and projects assigned to them): the 服务专员 role over the record's region, and the
-/// current assignment is theirs.
+/// current assignment is theirs and made by someone else — one they made themselves (possible before
+/// assigning was taken from 服务专员) gives no edit rights.
 pub async fn edits_as_specialist(
     ex: &mut Ex<'_>,
     user: &CurrentUser,
@@ -78,7 +79,7 @@ pub async fn edits_as_specialist(
     if authz::check(user, Permission::ServeEnterprises, Some(region_path)).is_err() {
         return Ok(false);
     }
-    Ok(current(ex, kind, target).await?.is_some_and(|a| a.specialist_id == user.id))
+    Ok(current(ex, kind, target).await?.is_some_and(|a| a.specialist_id == user.id && a.assigned_by != user.username))
 }
 
 /// `authz::check` for `perm` on a record, where an edit permission is also granted to the record's
@@ -189,8 +190,10 @@ pub async fn target(ex: &mut Ex<'_>, kind: Kind, id: Uuid) -> Result<Option<(Str
     q_as!(ex, fetch_optional, (String, String, String), sql, id)
 }
 
-/// Assigns (or hands over to) a specialist. `seen` is the current assignment the user saw (None: none
-/// was shown); a different current assignment means someone else changed it meanwhile.
+/// Assigns (or hands over to) a specialist: 领导 and 招商专员 of the record's region do, never the
+/// specialist themselves, since the assignment gives edit rights. `seen` is the current assignment
+/// the user saw (None: none was shown); a different current assignment means someone else changed it
+/// meanwhile.
 #[allow(clippy::too_many_arguments)]
 pub async fn assign(
     db: &Db,
@@ -205,7 +208,7 @@ pub async fn assign(
     let target_id = Uuid::parse_str(target_id).map_err(|_| AppError::NotFound)?;
     let mut tx = db.begin().await?;
     let (region, path, name) = target(&mut tx.ex(), kind, target_id).await?.ok_or(AppError::NotFound)?;
-    authz::check(user, Permission::ServeEnterprises, Some(&path))?;
+    authz::check(user, Permission::AssignSpecialists, Some(&path))?;
     let note = note.trim();
     if note.chars().count() > 200 {
         return Err(AppError::field("note", "交接说明不能超过 200 个字"));
@@ -225,6 +228,9 @@ pub async fn assign(
                 },
             )
         })?;
+    if candidate.id == user.id {
+        return Err(AppError::field("specialist", "不能指定自己为服务专员，请由本地区的其他领导或招商专员指定"));
+    }
     let before = current(&mut tx.ex(), kind, target_id).await?;
     if before.as_ref().map(|a| a.id) != seen {
         let now = match &before {

@@ -26,7 +26,7 @@ pub fn routes(r: Routes) -> Routes {
         .page(
             Method::POST,
             "/service/enterprises/{enterprise_id}/specialist",
-            Rule::Perm(ServeEnterprises),
+            Rule::Perm(AssignSpecialists),
             "指定或更换企业服务专员",
             assign_enterprise,
         )
@@ -34,7 +34,7 @@ pub fn routes(r: Routes) -> Routes {
         .page(
             Method::POST,
             "/service/projects/{project_id}/specialist",
-            Rule::Perm(ServeEnterprises),
+            Rule::Perm(AssignSpecialists),
             "指定或更换项目服务专员",
             assign_project,
         )
@@ -64,6 +64,7 @@ struct RecordPage {
     visits: Vec<super::visits_store::Row>,
     appeals: Vec<super::appeals_pages::Line>,
     can_serve: bool,
+    can_assign: bool,
     errors: Vec<FieldError>,
     back: String,
 }
@@ -88,7 +89,13 @@ async fn record_page(
     let history = specialists::history(&mut conn.ex(), kind, id).await?;
     let current = history.iter().find(|a| a.ended_at.is_none()).cloned();
     let can_serve = authz::check(user, Permission::ServeEnterprises, Some(&path)).is_ok();
-    let candidates = if can_serve { specialists::candidates(&mut conn.ex(), &path).await? } else { vec![] };
+    let can_assign = authz::check(user, Permission::AssignSpecialists, Some(&path)).is_ok();
+    // Nobody is offered to themselves: the assignment would give them edit rights.
+    let candidates = if can_assign {
+        specialists::candidates(&mut conn.ex(), &path).await?.into_iter().filter(|c| c.id != user.id).collect()
+    } else {
+        vec![]
+    };
     let today = crate::projects::service::today();
     let mut facts = Vec::new();
     let mut visits = Vec::new();
@@ -139,6 +146,7 @@ async fn record_page(
         visits,
         appeals,
         can_serve,
+        can_assign,
         errors,
         back,
     })

@@ -54,8 +54,9 @@ pub async fn enterprise(ex: &mut Ex<'_>, user: &CurrentUser, s: &str) -> AppResu
         Err(_) => crate::enterprises::store::by_credit_code(ex, &s.to_uppercase()).await?,
     };
     let row = found.ok_or_else(|| AppError::field("enterprise", format!("企业“{s}”未在企业库登记")))?;
+    // Out of scope reads exactly like unknown: neither its name nor that it exists elsewhere is told.
     if authz::check(user, Permission::ServeEnterprises, Some(&row.region_path)).is_err() {
-        return Err(AppError::field("enterprise", format!("企业“{}”不在您的管辖范围内", row.e.name)));
+        return Err(AppError::field("enterprise", format!("企业“{s}”未在企业库登记")));
     }
     Ok(row)
 }
@@ -113,10 +114,11 @@ pub async fn create(db: &Db, user: &CurrentUser, actor: &Actor, i: &Input) -> Ap
             let pr = crate::projects::store::get(&mut tx.ex(), id).await?;
             match pr {
                 Some(pr) if investors.iter().any(|x| x.id == ent.e.id) || pr.p.region == ent.e.region => Some(id),
-                Some(pr) => {
+                // Named only when the user may see it; otherwise it reads like an unknown project.
+                Some(pr) if authz::check(user, Permission::ViewBusiness, Some(&pr.region_path)).is_ok() => {
                     return Err(AppError::field("project", format!("项目“{}”与企业“{}”无关", pr.p.name, ent.e.name)));
                 }
-                None => return Err(AppError::field("project", "项目不存在")),
+                _ => return Err(AppError::field("project", "项目不存在")),
             }
         }
     };

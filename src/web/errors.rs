@@ -49,6 +49,8 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) {
         return resp;
     }
+    // A replayed answer says so, error or not (see `idempotency`).
+    let replayed = resp.headers().get(super::idempotency::REPLAYED).cloned();
     let info = match resp.extensions().get::<ErrorInfo>() {
         Some(i) => i.clone(),
         None => {
@@ -74,6 +76,9 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         let mut r = (status, axum::Json(info)).into_response();
         if status == StatusCode::UNAUTHORIZED {
             r.headers_mut().insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("static"));
+        }
+        if let Some(v) = replayed {
+            r.headers_mut().insert(super::idempotency::REPLAYED, v);
         }
         return r;
     }

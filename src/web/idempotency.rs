@@ -20,6 +20,20 @@ pub const HEADER: &str = "idempotency-key";
 /// Answers to a retry carry this header, so a client can tell a replay from a first answer.
 pub const REPLAYED: &str = "idempotent-replayed";
 const KEEP: Duration = Duration::hours(24);
+
+/// Marks an answer that carries a secret (a new user's initial password, a reset password, a new API
+/// token): handlers insert it as a response extension. Such an answer is never kept — a day-long copy
+/// of a password in `idempotency_keys` would outlive its one-time display — so the key only records
+/// that it was used, and a retry is answered with `WITHHELD` (409) instead of the secret, and runs nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct CarriesSecret;
+
+/// What a retry of a request whose answer carried a secret hears.
+pub const WITHHELD: &str = "该请求已处理；含密码的结果不会保存，无法重复返回";
+/// The request hash kept for such a request: not its hash, since the body may hold a password the
+/// client chose and an unsalted hash of a mostly known body would let it be guessed. Not hex, so no
+/// request's hash equals it; any reuse of the key hears `WITHHELD`.
+const SECRET_HASH: &str = "withheld";
 /// A first attempt still unfinished after this long died with its server; a retry may run again.
 const ABANDONED: Duration = Duration::minutes(5);
 
@@ -97,7 +111,7 @@ async fn claim(db: &Db, user: Uuid, key: &str, hash: &str) -> Result<Claim, AppE
             )?;
             continue;
         }
-        if s.request_hash != hash {
+        if s.request_hash != hash && s.request_hash != SECRET_HASH {
             return Err(AppError::field(
                 "Idempotency-Key",
                 "该 Idempotency-Key 已用于另一个不同的请求；每个新请求请使用新的 Key",
@@ -113,7 +127,16 @@ async fn claim(db: &Db, user: Uuid, key: &str, hash: &str) -> Result<Claim, AppE
 
 fn replay(s: Stored) -> Response {
     let status = StatusCode::from_u16(s.status.unwrap_or(200) as u16).unwrap_or(StatusCode::OK);
+    // An error answer is replayed with its words: the error renderer keeps what it is given and
+    // re-dresses only what it is not (a stored body alone would read "请求无法完成").
+    let info = match status.is_client_error() {
+        true => s.body.as_deref().and_then(|b| serde_json::from_slice::<crate::error::ErrorInfo>(b).ok()),
+        false => None,
+    };
     let mut resp = (status, s.body.unwrap_or_default()).into_response();
+    if let Some(info) = info {
+        resp.extensions_mut().insert(info);
+    }
     let h = resp.headers_mut();
     for (name, value) in
         [(header::CONTENT_TYPE, s.content_type), (header::ETAG, s.etag), (header::LOCATION, s.location)]
@@ -140,18 +163,37 @@ async fn remember(db: &Db, user: Uuid, key: &str, resp: Response) -> Result<Resp
     let (parts, body) = resp.into_parts();
     let bytes = to_bytes(body, usize::MAX).await.map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
     let resp = Response::from_parts(parts, Body::from(bytes.clone()));
+    // The answer a retry will get: this one, or — when it carries a secret — only the word that the
+    // request was done (no body, no headers of the first answer are kept).
+    let secret = resp.extensions().get::<CarriesSecret>().is_some();
+    let (status, content_type, etag, location, kept) = if secret {
+        let withheld = crate::error::ErrorInfo { code: "conflict".into(), message: WITHHELD.into(), fields: vec![] };
+        let body = serde_json::to_vec(&withheld).map_err(|e| AppError::Internal(e.into()))?;
+        (StatusCode::CONFLICT, Some("application/json".to_string()), None, None, body)
+    } else {
+        (
+            resp.status(),
+            header_text(&resp, header::CONTENT_TYPE),
+            header_text(&resp, header::ETAG),
+            header_text(&resp, header::LOCATION),
+            bytes.to_vec(),
+        )
+    };
     let mut conn = db.conn().await?;
     q_exec!(
         &mut conn.ex(),
-        "UPDATE idempotency_keys SET status = $3, content_type = $4, etag = $5, location = $6, body = $7
+        "UPDATE idempotency_keys SET status = $3, content_type = $4, etag = $5, location = $6, body = $7,
+           request_hash = CASE WHEN $8 THEN $9 ELSE request_hash END
          WHERE user_id = $1 AND idem_key = $2",
         user,
         key,
-        resp.status().as_u16() as i64,
-        header_text(&resp, header::CONTENT_TYPE),
-        header_text(&resp, header::ETAG),
-        header_text(&resp, header::LOCATION),
-        bytes.to_vec()
+        status.as_u16() as i64,
+        content_type,
+        etag,
+        location,
+        kept,
+        secret,
+        SECRET_HASH
     )?;
     // Old keys go now and then, not on every request.
     if rand::random::<u8>() < 3 {
