@@ -60,7 +60,9 @@ fn expected(key: &str) -> Option<(Expect, Body)> {
             (Roles(REFERENCE, false), None)
         }
         "GET /regions/{code}" | "GET /api/v1/regions/{code}" => (Roles(REFERENCE, true), None),
-        "GET /admin/users" | "GET /admin/users/new" | "GET /api/v1/users" => (Roles(&[SysAdmin], false), None),
+        "GET /admin/users" | "GET /admin/users/new" | "GET /api/v1/users" | "GET /admin/system" | "GET /metrics" => {
+            (Roles(&[SysAdmin], false), None)
+        }
         "POST /admin/users" => {
             (Roles(&[SysAdmin], false), Form(&[("username", "X"), ("display_name", ""), ("region", "4301")]))
         }

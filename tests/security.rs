@@ -281,3 +281,20 @@ async fn strict_transport_security_is_sent_only_when_served_over_https() {
         assert_eq!(hsts.is_some(), secure, "{hsts:?}");
     }
 }
+
+#[tokio::test]
+async fn the_operator_reads_the_caches_bounds_and_hit_rates_on_a_page_and_as_prometheus_text() {
+    let t = common::sqlite().await.with_demo().await;
+    let app = spawn(&t).await;
+    let token = token_for(&t.db, "hn.sysadmin").await;
+    let r = common::client().get(app.url("/metrics")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    let text = r.text().await.unwrap();
+    assert!(text.contains("zhaoshang_cache_capacity{cache=\"figures\"}"), "{text}");
+    let page = app.login("hn.sysadmin").await.get(&app, "/admin/system").await.text().await.unwrap();
+    assert!(page.contains("命中率") && page.contains("project_lists"), "{page}");
+    // Nobody else: a leader's token is refused.
+    let leader = token_for(&t.db, "hn.leader").await;
+    assert_eq!(status_with_token(&app, &leader, "/metrics").await, 403);
+}

@@ -61,6 +61,7 @@ pub fn nav_for(u: &CurrentUser) -> Vec<NavItem> {
     }
     if u.can(Permission::ManageUsers) {
         v.push(NavItem { href: "/admin/users", label: "用户管理", key: "users" });
+        v.push(NavItem { href: "/admin/system", label: "运行状态", key: "system" });
     }
     if u.can(Permission::ConfigureService) {
         v.push(NavItem { href: "/service/settings", label: "服务设置", key: "service-settings" });

@@ -11,6 +11,7 @@ pub mod layout;
 pub mod map;
 pub mod openapi;
 pub mod routes;
+pub mod system;
 
 use crate::accounts::model::PasswordPolicy;
 use crate::db::Db;
@@ -76,6 +77,7 @@ pub fn routes() -> Routes {
     let r = crate::imports::api::routes(r);
     let r = crate::audit::pages::routes(r);
     let r = crate::audit::api::routes(r);
+    let r = system::routes(r);
     openapi::routes(r)
 }
 
