@@ -170,7 +170,10 @@ impl Cache {
         }
         let at = current(db).await?.at(reads);
         let cell = self.cell(key, at);
-        let v = cell.get_or_try_init(|| async { compute.await.map(|v| Arc::new(v) as Value) }).await?;
+        // On the heap: a result computed from kept parts nests these futures, and inline they would
+        // add up to more than a thread's stack in a debug build.
+        let compute = Box::pin(compute);
+        let v = Box::pin(cell.get_or_try_init(|| async { compute.await.map(|v| Arc::new(v) as Value) })).await?;
         v.clone().downcast::<T>().map_err(|_| AppError::Internal(anyhow::anyhow!("cache entry of another type")))
     }
 

@@ -103,28 +103,24 @@ pub fn trend_months(period: Period) -> Vec<YearMonth> {
 pub async fn build(db: &Db, scope: &Region, period: Period) -> AppResult<Cockpit> {
     let eval = service::evaluate(db, scope, period, Level::Children).await?;
     let months = trend_months(period);
-    let key = format!("cockpit:{}:{}", scope.code, period.code());
-    let (sums, stages) = crate::cache::get_or(db, key, async {
-        let mut conn = db.conn().await?;
-        let first = months.first().expect("twelve").label();
-        let last = months.last().expect("twelve").label();
-        let sums = facts::trend(&mut conn.ex(), &scope.path, &first, &last, facts::DEFAULT_USD_RATE_PER_MILLE).await?;
-        let stages = facts::stages(&mut conn.ex(), &scope.path).await?;
-        Ok::<_, crate::error::AppError>((sums, stages))
-    })
-    .await
-    .map(|a| (a.0.clone(), a.1.clone()))?;
+    let first = months.first().expect("twelve").label();
+    let last = months.last().expect("twelve").label();
+    let sums = facts::trend(db, &scope.path, &first, &last, facts::DEFAULT_USD_RATE_PER_MILLE).await?;
+    let stages = facts::stages(db, &scope.path).await?;
     // "Overdue" moves with the calendar, not only with changes: today is part of the key.
     let today = crate::projects::service::today();
     let (from, to) = period.days();
     let to = to.min(today);
     let key = format!("cockpit-service:{}:{}:{today}", scope.code, period.code());
-    let service = crate::cache::get_or(db, key, async {
-        let mut conn = db.conn().await?;
-        let (total, units) = service_figures::by_child(&mut conn.ex(), &scope.path, from, to, today).await?;
-        Ok::<_, crate::error::AppError>(Service { from, to, total, units })
-    })
-    .await?;
+    // Appeals alone (by their own region): a report or a project edit keeps these.
+    let reads = &[crate::cache::Area::Service, crate::cache::Area::Reference];
+    let service = crate::cache::FIGURE_CACHE
+        .get_or(db, reads, key, async {
+            let mut conn = db.conn().await?;
+            let (total, units) = service_figures::by_child(&mut conn.ex(), &scope.path, from, to, today).await?;
+            Ok::<_, crate::error::AppError>(Service { from, to, total, units })
+        })
+        .await?;
     Ok(assemble(eval, &months, &sums, &stages, service))
 }
 

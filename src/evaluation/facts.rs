@@ -4,9 +4,19 @@
 
 use super::indicators::Facts;
 use super::period::Period;
-use crate::db::{Ex, fetch_all_binds};
+use crate::cache::{Area, FIGURE_CACHE};
+use crate::db::{Db, Ex, fetch_all_binds};
+use crate::error::AppResult;
 use crate::projects::speed::unit_of;
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Each part of the facts is kept under the areas it reads, so that a report filed recomputes the
+/// report sums but not the projects signed in the window (the costliest part), and a project edited
+/// keeps the tag history. The whole evaluation, kept under every area, is then assembled from parts.
+const SIGNED_READS: &[Area] = &[Area::Projects, Area::Reference];
+const SUMS_READS: &[Area] = &[Area::Projects, Area::Reports, Area::Reference];
+const TAGS_READS: &[Area] = &[Area::Enterprises, Area::Reference];
 
 /// 元 per US dollar for 到位外资 (reports keep foreign funds in US cents): 7.10 until an
 /// administrator sets the year's rate in the evaluation settings.
@@ -97,57 +107,25 @@ impl Units {
 
 /// Facts per unit under `scope_path` (keys are unit paths), for `period`.
 pub async fn by_unit(
-    ex: &mut Ex<'_>,
+    db: &Db,
     scope_path: &str,
     units: &Units,
     period: Period,
     usd_rate: i64,
-) -> Result<BTreeMap<String, Facts>, sqlx::Error> {
+) -> AppResult<BTreeMap<String, Facts>> {
     let (d0, d1) = period.days();
     let (m0, m1) = period.months();
     let (m0, m1) = (m0.label(), m1.label());
-    let scope = format!("{scope_path}%");
     let mut out: BTreeMap<String, Facts> = BTreeMap::new();
-
-    // Read from the index on the signing date alone (migration 0024).
-    let signed: Vec<Signed> = fetch_all_binds(
-        ex,
-        &format!(
-            "SELECT g.path AS region_path, p.industrial, COUNT(*) AS projects,
-               CAST(SUM(COALESCE(p.contracted_amount, p.total_investment)) AS BIGINT) AS amount,
-               CAST(SUM(CASE WHEN p.actual_start <= '{d1}' OR p.planned_start <= '{d1}' THEN 1 ELSE 0 END) AS BIGINT) AS due,
-               CAST(SUM(CASE WHEN p.actual_start <= '{d1}' THEN 1 ELSE 0 END) AS BIGINT) AS started
-             FROM projects p JOIN regions g ON g.code = p.region
-             WHERE g.path LIKE $1 AND p.actual_sign >= '{d0}' AND p.actual_sign <= '{d1}'
-             GROUP BY g.path, p.industrial"
-        ),
-        &[scope.clone()],
-    )
-    .await?;
-    for s in signed {
+    for s in signed(db, scope_path, &d0.to_string(), &d1.to_string()).await?.iter() {
         let Some(f) = entry(&mut out, units, &s.region_path) else { continue };
-        tally_signed(f, &s);
+        tally_signed(f, s);
     }
-
-    // 到位资金 of the projects signed in the window, reported by its last month (signed_funds: migration 0024).
-    let funds: Vec<PathSum> = fetch_all_binds(
-        ex,
-        &format!(
-            "SELECT g.path AS region_path, CAST(COALESCE(SUM(s.funds_domestic), 0) AS BIGINT) AS funds_domestic,
-               CAST(COALESCE(SUM(s.funds_foreign_usd), 0) AS BIGINT) AS funds_foreign_usd
-             FROM signed_funds s JOIN regions g ON g.code = s.region
-             WHERE g.path LIKE $1 AND s.sign_month >= '{m0}' AND s.sign_month <= '{m1}' AND s.month <= '{m1}'
-             GROUP BY g.path"
-        ),
-        &[scope.clone()],
-    )
-    .await?;
-    for s in funds {
+    for s in funds_of_signed(db, scope_path, &m0, &m1).await?.iter() {
         let Some(f) = entry(&mut out, units, &s.region_path) else { continue };
         f.funds_of_signed += s.funds_domestic + usd_to_fen(s.funds_foreign_usd, usd_rate);
     }
-
-    for s in monthly(ex, scope_path, &m0, &m1).await? {
+    for s in monthly(db, scope_path, &m0, &m1).await?.iter() {
         let Some(f) = entry(&mut out, units, &s.region_path) else { continue };
         f.invest += s.invest;
         f.funds += s.funds_domestic + usd_to_fen(s.funds_foreign_usd, usd_rate);
@@ -156,19 +134,7 @@ pub async fn by_unit(
             f.jobs += s.jobs;
         }
     }
-
-    let tags: Vec<TagCount> = fetch_all_binds(
-        ex,
-        &format!(
-            "SELECT g.path AS region_path, t.tag, COUNT(DISTINCT t.enterprise_id) AS n
-             FROM enterprise_tag_events t JOIN enterprises e ON e.id = t.enterprise_id JOIN regions g ON g.code = e.region
-             WHERE g.path LIKE $1 AND t.added = TRUE AND t.on_date >= '{d0}' AND t.on_date <= '{d1}'
-             GROUP BY g.path, t.tag"
-        ),
-        &[scope],
-    )
-    .await?;
-    for t in tags {
+    for t in tags(db, scope_path, &d0.to_string(), &d1.to_string()).await?.iter() {
         let Some(f) = entry(&mut out, units, &t.region_path) else { continue };
         match t.tag.as_str() {
             "规上" => f.new_above_scale += t.n,
@@ -180,13 +146,110 @@ pub async fn by_unit(
     Ok(out)
 }
 
+/// Projects signed from `d0` to `d1` per region path, read from the index on the signing date alone
+/// (migration 0024).
+async fn signed(db: &Db, scope_path: &str, d0: &str, d1: &str) -> AppResult<Arc<Vec<Signed>>> {
+    let (d0, d1) = (checked_day(d0)?, checked_day(d1)?);
+    let key = format!("facts-signed:{scope_path}:{d0}:{d1}");
+    FIGURE_CACHE
+        .get_or(db, SIGNED_READS, key, async {
+            let mut conn = db.conn().await?;
+            Ok(fetch_all_binds(
+                &mut conn.ex(),
+                &format!(
+                    "SELECT g.path AS region_path, p.industrial, COUNT(*) AS projects,
+                       CAST(SUM(COALESCE(p.contracted_amount, p.total_investment)) AS BIGINT) AS amount,
+                       CAST(SUM(CASE WHEN p.actual_start <= '{d1}' OR p.planned_start <= '{d1}' THEN 1 ELSE 0 END) AS BIGINT) AS due,
+                       CAST(SUM(CASE WHEN p.actual_start <= '{d1}' THEN 1 ELSE 0 END) AS BIGINT) AS started
+                     FROM projects p JOIN regions g ON g.code = p.region
+                     WHERE g.path LIKE $1 AND p.actual_sign >= '{d0}' AND p.actual_sign <= '{d1}'
+                     GROUP BY g.path, p.industrial"
+                ),
+                &[format!("{scope_path}%")],
+            )
+            .await?)
+        })
+        .await
+}
+
+/// 到位资金 of the projects signed in the window, reported by its last month (signed_funds:
+/// migration 0024).
+async fn funds_of_signed(db: &Db, scope_path: &str, m0: &str, m1: &str) -> AppResult<Arc<Vec<PathSum>>> {
+    let (m0, m1) = (checked_month(m0)?, checked_month(m1)?);
+    let key = format!("facts-funds:{scope_path}:{m0}:{m1}");
+    FIGURE_CACHE
+        .get_or(db, SUMS_READS, key, async {
+            let mut conn = db.conn().await?;
+            Ok(fetch_all_binds(
+                &mut conn.ex(),
+                &format!(
+                    "SELECT g.path AS region_path, CAST(COALESCE(SUM(s.funds_domestic), 0) AS BIGINT) AS funds_domestic,
+                       CAST(COALESCE(SUM(s.funds_foreign_usd), 0) AS BIGINT) AS funds_foreign_usd
+                     FROM signed_funds s JOIN regions g ON g.code = s.region
+                     WHERE g.path LIKE $1 AND s.sign_month >= '{m0}' AND s.sign_month <= '{m1}' AND s.month <= '{m1}'
+                     GROUP BY g.path"
+                ),
+                &[format!("{scope_path}%")],
+            )
+            .await?)
+        })
+        .await
+}
+
+/// Enterprises that gained a tag from `d0` to `d1`, per region path and tag.
+async fn tags(db: &Db, scope_path: &str, d0: &str, d1: &str) -> AppResult<Arc<Vec<TagCount>>> {
+    let (d0, d1) = (checked_day(d0)?, checked_day(d1)?);
+    let key = format!("facts-tags:{scope_path}:{d0}:{d1}");
+    FIGURE_CACHE
+        .get_or(db, TAGS_READS, key, async {
+            let mut conn = db.conn().await?;
+            Ok(fetch_all_binds(
+                &mut conn.ex(),
+                &format!(
+                    "SELECT g.path AS region_path, t.tag, COUNT(DISTINCT t.enterprise_id) AS n
+                     FROM enterprise_tag_events t JOIN enterprises e ON e.id = t.enterprise_id
+                       JOIN regions g ON g.code = e.region
+                     WHERE g.path LIKE $1 AND t.added = TRUE AND t.on_date >= '{d0}' AND t.on_date <= '{d1}'
+                     GROUP BY g.path, t.tag"
+                ),
+                &[format!("{scope_path}%")],
+            )
+            .await?)
+        })
+        .await
+}
+
+/// Days and months go into these statements as text (PostgreSQL compares a `date` column with a
+/// literal, not with a text bind); they come from `Period`, and are checked here all the same.
+fn checked_day(d: &str) -> AppResult<&str> {
+    let ok = d.len() == 10
+        && d.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    if ok { Ok(d) } else { Err(crate::error::AppError::invalid(format!("日期“{d}”无效"))) }
+}
+
+fn checked_month(m: &str) -> AppResult<&str> {
+    let ok = m.len() == 7 && m.bytes().enumerate().all(|(i, b)| if i == 4 { b == b'-' } else { b.is_ascii_digit() });
+    if ok { Ok(m) } else { Err(crate::error::AppError::invalid(format!("月份“{m}”无效"))) }
+}
+
 fn entry<'a>(out: &'a mut BTreeMap<String, Facts>, units: &Units, path: &str) -> Option<&'a mut Facts> {
     Some(out.entry(units.of(path)?).or_default())
 }
 
 /// Report sums per region path and month within [m0, m1], from `report_sums` (kept by triggers
 /// in step with monthly_reports and with projects' regions; see migration 0022).
-async fn monthly(ex: &mut Ex<'_>, scope_path: &str, m0: &str, m1: &str) -> Result<Vec<Sums>, sqlx::Error> {
+async fn monthly(db: &Db, scope_path: &str, m0: &str, m1: &str) -> AppResult<Arc<Vec<Sums>>> {
+    let (m0, m1) = (checked_month(m0)?, checked_month(m1)?);
+    let key = format!("facts-monthly:{scope_path}:{m0}:{m1}");
+    FIGURE_CACHE
+        .get_or(db, SUMS_READS, key, async {
+            let mut conn = db.conn().await?;
+            Ok(monthly_rows(&mut conn.ex(), scope_path, m0, m1).await?)
+        })
+        .await
+}
+
+async fn monthly_rows(ex: &mut Ex<'_>, scope_path: &str, m0: &str, m1: &str) -> Result<Vec<Sums>, sqlx::Error> {
     fetch_all_binds(
         ex,
         &format!(
@@ -212,15 +275,15 @@ pub struct MonthSums {
 
 /// The scope's monthly 完成投资 and 到位资金 from `m0` to `m1` (months with no reports are absent).
 pub async fn trend(
-    ex: &mut Ex<'_>,
+    db: &Db,
     scope_path: &str,
     m0: &str,
     m1: &str,
     usd_rate: i64,
-) -> Result<BTreeMap<String, MonthSums>, sqlx::Error> {
+) -> AppResult<BTreeMap<String, MonthSums>> {
     let mut out: BTreeMap<String, MonthSums> = BTreeMap::new();
-    for s in monthly(ex, scope_path, m0, m1).await? {
-        let m = out.entry(s.month).or_default();
+    for s in monthly(db, scope_path, m0, m1).await?.iter() {
+        let m = out.entry(s.month.clone()).or_default();
         m.invest += s.invest;
         m.funds += s.funds_domestic + usd_to_fen(s.funds_foreign_usd, usd_rate);
     }
@@ -235,7 +298,14 @@ struct StageCount {
 }
 
 /// Projects in the scope per stage: (count, 总投资), for the stage funnel (project_sums: migration 0024).
-pub async fn stages(ex: &mut Ex<'_>, scope_path: &str) -> Result<BTreeMap<String, (i64, i64)>, sqlx::Error> {
+pub async fn stages(db: &Db, scope_path: &str) -> AppResult<Arc<BTreeMap<String, (i64, i64)>>> {
+    let key = format!("facts-stages:{scope_path}");
+    FIGURE_CACHE
+        .get_or(db, SIGNED_READS, key, async { Ok(stage_rows(&mut db.conn().await?.ex(), scope_path).await?) })
+        .await
+}
+
+async fn stage_rows(ex: &mut Ex<'_>, scope_path: &str) -> Result<BTreeMap<String, (i64, i64)>, sqlx::Error> {
     let rows: Vec<StageCount> = fetch_all_binds(
         ex,
         "SELECT s.stage, CAST(SUM(s.projects) AS BIGINT) AS n, CAST(SUM(s.total) AS BIGINT) AS total

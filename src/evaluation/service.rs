@@ -120,8 +120,8 @@ pub async fn evaluate(db: &Db, scope: &Region, period: Period, level: Level) -> 
         let ex = &mut conn.ex();
         let rate = facts::DEFAULT_USD_RATE_PER_MILLE;
         let (units, regions) = units_of(ex, scope, level).await?;
-        let now = facts::by_unit(ex, &scope.path, &units, period, rate).await?;
-        let before = facts::by_unit(ex, &scope.path, &units, period.year_before(), rate).await?;
+        let now = facts::by_unit(db, &scope.path, &units, period, rate).await?;
+        let before = facts::by_unit(db, &scope.path, &units, period.year_before(), rate).await?;
         let codes: Vec<String> = regions.iter().map(|r| r.code.clone()).chain([scope.code.clone()]).collect();
         let mut targets: HashMap<String, Vec<(String, i64)>> = HashMap::new();
         for (region, indicator, v) in store::targets_of(ex, &codes, period.year()).await? {
@@ -148,8 +148,8 @@ pub async fn evaluate(db: &Db, scope: &Region, period: Period, level: Level) -> 
             Level::Children => (sum(now.values()), sum(before.values())),
             Level::Parks => {
                 let own = Units::Depth(scope.path.split('/').filter(|s| !s.is_empty()).count());
-                let a = facts::by_unit(ex, &scope.path, &own, period, rate).await?;
-                let b = facts::by_unit(ex, &scope.path, &own, period.year_before(), rate).await?;
+                let a = facts::by_unit(db, &scope.path, &own, period, rate).await?;
+                let b = facts::by_unit(db, &scope.path, &own, period.year_before(), rate).await?;
                 (sum(a.values()), sum(b.values()))
             }
         };
