@@ -368,7 +368,7 @@ async fn a_specialist_logs_a_visit_on_a_phone_raises_two_appeals_one_is_rated_sa
     let Some(driver) = start_driver().await else { return };
     let files = tempfile::tempdir().unwrap();
     let photo = files.path().join("现场.png");
-    std::fs::write(&photo, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    std::fs::write(&photo, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89").unwrap();
     for t in backends().await {
         let t = t.with_demo().await;
         let app = spawn(&t).await;

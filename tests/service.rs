@@ -24,7 +24,7 @@ async fn post_visit(
     s.client.post(app.url(&format!("/service/visits?_csrf={}", s.csrf))).multipart(form).send().await.unwrap()
 }
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
 #[tokio::test]
 async fn a_visit_is_logged_with_photos_and_a_recent_visit_by_another_unit_asks_for_confirmation() {
@@ -56,6 +56,11 @@ async fn a_visit_is_logged_with_photos_and_a_recent_visit_by_another_unit_asks_f
         let r = post_visit(&app, &sp, &fields, &[("协议.pdf", b"%PDF-1.7")]).await;
         assert_eq!(r.status(), 422);
         assert!(r.text().await.unwrap().contains("不是照片"));
+        // Nor a "photo" declaring 100,000 × 100,000 pixels (every browser showing it would decode 40 GB).
+        let huge = [&PNG[..16], &100_000u32.to_be_bytes(), &100_000u32.to_be_bytes(), &PNG[24..]].concat();
+        let r = post_visit(&app, &sp, &fields, &[("现场.png", &huge)]).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("100000 × 100000 像素"), "{}", t.label);
         let r = post_visit(&app, &sp, &fields, &[("现场.png", PNG)]).await;
         assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
         let to = r.headers()["location"].to_str().unwrap().to_string();

@@ -163,8 +163,7 @@ pub async fn check(db: &Db, user: &CurrentUser, job: &Job, progress: &(dyn Fn(us
     let kind = Kind::parse(&job.kind).ok_or(AppError::NotFound)?;
     let data = data_of(db, job.id).await?;
     let outcome = async {
-        let sheet = super::read(&data, &job.filename).map_err(|e| AppError::field("file", e))?;
-        drop(data);
+        let sheet = super::read_off_thread(data, job.filename.clone()).await.map_err(|e| AppError::field("file", e))?;
         {
             let mut conn = db.conn().await?;
             q_exec!(
@@ -312,7 +311,8 @@ pub async fn commit_claimed(
 ) -> AppResult<Job> {
     let kind = Kind::parse(&job.kind).ok_or(AppError::NotFound)?;
     let result = async {
-        let sheet = super::read(&data_of(db, job.id).await?, &job.filename).map_err(|e| AppError::field("file", e))?;
+        let data = data_of(db, job.id).await?;
+        let sheet = super::read_off_thread(data, job.filename.clone()).await.map_err(|e| AppError::field("file", e))?;
         let mut tx = db.begin().await?;
         let mode = Mode::Commit { actor, file: &job.filename };
         let o = run(&mut tx.ex(), user, kind, &sheet, mode, progress).await?;

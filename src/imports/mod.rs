@@ -3,6 +3,7 @@
 //! what rows mean, check them all, and commit them all or none.
 
 mod columns;
+mod limits;
 mod sheet;
 mod xlsx_out;
 
@@ -17,5 +18,5 @@ mod plan_projects;
 mod plan_reports;
 
 pub use columns::{CellError, Column, HeaderMap, column_letter, map_headers};
-pub use sheet::{Sheet, SheetRow, read};
+pub use sheet::{Sheet, SheetRow, read, read_off_thread};
 pub use xlsx_out::{Cell, TableSheet, csv, table, template, workbook};

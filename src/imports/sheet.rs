@@ -6,7 +6,10 @@
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use calamine::{Data, Reader, open_workbook_auto_from_rs};
+use super::limits::{self, MAX_CELL_CHARS, MAX_COLS, MAX_SHEET_ROWS};
+use calamine::{Data, Reader, Sheets, open_workbook_auto_from_rs};
+use std::sync::LazyLock;
+use tokio::sync::Semaphore;
 
 /// The first worksheet of an upload: the header row and the non-empty rows below it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +64,8 @@ impl SheetRow {
 }
 
 pub(crate) const UNRECOGNISED: &str = "文件无法识别：请上传 .xlsx、.xls、.ods 或 .csv 文件";
-const UNREADABLE: &str = "文件无法读取：文件可能已损坏或设置了打开密码，请用 Excel 打开后另存为 .xlsx 再上传";
+pub(crate) const UNREADABLE: &str =
+    "文件无法读取：文件可能已损坏或设置了打开密码，请用 Excel 打开后另存为 .xlsx 再上传";
 const HTML_AS_XLS: &str = "该文件实际是网页（HTML）格式而非 Excel 文件，请用 Excel 打开后另存为 .xlsx 再上传";
 const EMPTY: &str = "工作表为空";
 
@@ -70,10 +74,18 @@ pub fn read(bytes: &[u8], filename: &str) -> Result<Sheet, String> {
         return Err("文件为空".into());
     }
     let ext = filename.rsplit_once('.').map(|(_, e)| e.trim().to_ascii_lowercase()).unwrap_or_default();
-    let is_container = bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    let is_zip = bytes.starts_with(b"PK\x03\x04");
+    let is_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
     let grid = match ext.as_str() {
         // A workbook renamed to .csv still reads: the content decides before the name does.
-        _ if is_container => read_workbook(bytes)?,
+        _ if is_zip => {
+            limits::check_zip(bytes)?;
+            read_workbook(bytes)?
+        }
+        _ if is_ole => {
+            limits::check_xls(bytes)?;
+            read_workbook(bytes)?
+        }
         "csv" | "txt" if looks_like_text(bytes) => read_text(bytes)?,
         // Many older government systems export HTML tables or tab-separated text with an .xls name.
         "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" | "et" if looks_like_text(bytes) => {
@@ -87,6 +99,14 @@ pub fn read(bytes: &[u8], filename: &str) -> Result<Sheet, String> {
     into_sheet(grid)
 }
 
+/// Parses on a blocking thread, two at a time at most: a parse takes a core and up to a few hundred MB,
+/// and must neither hold an async worker nor run alongside a dozen others.
+pub async fn read_off_thread(bytes: Vec<u8>, filename: String) -> Result<Sheet, String> {
+    static PARSES: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(2));
+    let _permit = PARSES.acquire().await.map_err(|_| UNREADABLE.to_string())?;
+    tokio::task::spawn_blocking(move || read(&bytes, &filename)).await.unwrap_or_else(|_| Err(UNREADABLE.into()))
+}
+
 /// Rows with their 1-based number in the file, before the header is picked out.
 type Grid = Vec<SheetRow>;
 
@@ -95,11 +115,20 @@ fn read_workbook(bytes: &[u8]) -> Result<Grid, String> {
     // user, not a dropped connection.
     let result = catch_unwind(AssertUnwindSafe(|| -> Result<Grid, String> {
         let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| UNREADABLE.to_string())?;
+        let workbook = match workbook {
+            Sheets::Xlsx(ref mut x) => return stream_xlsx(x),
+            Sheets::Xlsb(_) => return Err(XLSB.into()),
+            ref mut other => other,
+        };
         let range = match workbook.worksheet_range_at(0) {
             Some(Ok(range)) => range,
             Some(Err(_)) => return Err(UNREADABLE.into()),
             None => return Err("工作簿中没有工作表".into()),
         };
+        let (rows, cols) = range.get_size();
+        if rows as u64 > MAX_SHEET_ROWS || cols as u64 > MAX_COLS {
+            return Err(over_limits(format!("工作表的数据范围为 {rows} 行 × {cols} 列")));
+        }
         let first_row = range.start().map_or(0, |(row, _)| row as usize);
         Ok(range
             .rows()
@@ -108,6 +137,76 @@ fn read_workbook(bytes: &[u8]) -> Result<Grid, String> {
             .collect())
     }));
     result.unwrap_or_else(|_| Err(UNREADABLE.into()))
+}
+
+const XLSB: &str = "暂不支持 .xlsb（Excel 二进制工作簿）：请用 Excel 打开后另存为 .xlsx 再上传";
+
+fn over_limits(what: String) -> String {
+    format!(
+        "{what}，超过导入上限（{} 行 × {MAX_COLS} 列）；请删除多余的行、列，另存为 .xlsx 后再上传",
+        super::plan::MAX_ROWS
+    )
+}
+
+/// The first worksheet of an xlsx read cell by cell, row by row, so that only cells that exist take
+/// memory whatever range the sheet declares or spans; a cell beyond the column limit, more rows than
+/// an import takes, or rows out of order end the read with the reason.
+fn stream_xlsx<RS: std::io::Read + std::io::Seek>(x: &mut calamine::Xlsx<RS>) -> Result<Grid, String> {
+    let name = x.sheet_names().first().cloned().ok_or_else(|| "工作簿中没有工作表".to_string())?;
+    let mut cells = x.worksheet_cells_reader(&name).map_err(|_| UNREADABLE.to_string())?;
+    let d = cells.dimensions();
+    let (rows, cols) = (d.end.0.saturating_sub(d.start.0) as u64 + 1, d.end.1.saturating_sub(d.start.1) as u64 + 1);
+    if rows > MAX_SHEET_ROWS || cols > MAX_COLS {
+        return Err(over_limits(format!(
+            "工作表声明的范围为 {rows} 行 × {cols} 列（{}{} 至 {}{}）",
+            super::column_letter(d.start.1 as usize),
+            d.start.0 + 1,
+            super::column_letter(d.end.1 as usize),
+            d.end.0 + 1
+        )));
+    }
+    let mut grid = Grid::new();
+    let mut row: Option<u32> = None;
+    let mut texts: Vec<String> = Vec::new();
+    let mut first_col = usize::MAX;
+    loop {
+        let next = cells.next_cell().map_err(|_| UNREADABLE.to_string())?;
+        let at = next.as_ref().map(|c| c.get_position().0);
+        if row.is_some() && at != row {
+            grid.push(SheetRow::new(row.unwrap_or(0) as usize + 1, texts.drain(..)));
+            if grid.len() as u64 > MAX_SHEET_ROWS {
+                return Err(over_limits("文件的数据行数".into()));
+            }
+        }
+        let Some(cell) = next else { break };
+        let (r, c) = cell.get_position();
+        if row.is_some_and(|prev| r < prev) {
+            return Err("工作表中的行顺序异常：请用 Excel 打开后另存为 .xlsx 再上传".into());
+        }
+        if c as u64 >= MAX_COLS {
+            return Err(over_limits(format!(
+                "第 {} 行第 {} 列（{}）有内容",
+                r + 1,
+                c + 1,
+                super::column_letter(c as usize)
+            )));
+        }
+        row = Some(r);
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        if text.chars().count() > MAX_CELL_CHARS {
+            return Err(format!("第 {} 行第 {} 列的内容超过上限 {MAX_CELL_CHARS} 个字", r + 1, c + 1));
+        }
+        if texts.len() <= c as usize {
+            texts.resize(c as usize + 1, String::new());
+        }
+        texts[c as usize] = text;
+        first_col = first_col.min(c as usize);
+    }
+    // Columns count from the first one used, as in a range (data starting in column B reads the same).
+    if first_col > 0 && first_col != usize::MAX {
+        grid = grid.into_iter().map(|r| SheetRow::new(r.number, r.cells().into_iter().skip(first_col))).collect();
+    }
+    Ok(grid)
 }
 
 fn looks_like_text(bytes: &[u8]) -> bool {
@@ -161,6 +260,20 @@ fn read_text(bytes: &[u8]) -> Result<Grid, String> {
                 let line = e.position().map_or(0, |p| p.line());
                 return Err(format!("CSV 文件第 {line} 行附近格式有误，请检查引号是否成对"));
             }
+        }
+        if record.len() as u64 > MAX_COLS {
+            let line = record.position().map_or(0, |p| p.line());
+            return Err(format!("CSV 文件第 {line} 行有 {} 列，超过导入上限 {MAX_COLS} 列", record.len()));
+        }
+        if let Some(i) = record.iter().position(|c| c.chars().count() > MAX_CELL_CHARS) {
+            let line = record.position().map_or(0, |p| p.line());
+            return Err(format!(
+                "CSV 文件第 {line} 行第 {} 列的内容超过上限 {MAX_CELL_CHARS} 个字，请检查引号是否成对",
+                i + 1
+            ));
+        }
+        if grid.len() as u64 >= MAX_SHEET_ROWS {
+            return Err(format!("CSV 文件超过 {} 行，超过导入上限；请分批导入", super::plan::MAX_ROWS));
         }
         let start = before + raw[before..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
         breaks += count_breaks(&raw[counted_to..start]);

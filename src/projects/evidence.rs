@@ -43,7 +43,55 @@ pub fn check_file(filename: &str, data: &[u8]) -> Result<&'static str, String> {
     if !data.starts_with(magic) {
         return Err(format!("文件“{filename}”的内容与扩展名 .{ext} 不符"));
     }
+    if ct.starts_with("image/") {
+        match image_size(data) {
+            Some((w, h)) if w == 0 || h == 0 => return Err(format!("图片“{filename}”的尺寸无效")),
+            Some((w, h)) if w > MAX_SIDE || h > MAX_SIDE || w * h > MAX_PIXELS => {
+                return Err(format!(
+                    "图片“{filename}”为 {w} × {h} 像素，超过上限（每边 {MAX_SIDE}、共 {} 万像素）",
+                    MAX_PIXELS / 10_000
+                ));
+            }
+            Some(_) => {}
+            None => return Err(format!("图片“{filename}”无法识别尺寸，文件可能已损坏")),
+        }
+    }
     Ok(ct)
+}
+
+/// A photo a phone takes is 12–50 million pixels; one declaring far more would make every browser
+/// that shows it decode gigabytes.
+const MAX_SIDE: u64 = 20_000;
+const MAX_PIXELS: u64 = 100_000_000;
+
+/// Width and height from a PNG's IHDR or a JPEG's start-of-frame marker, without decoding.
+pub fn image_size(data: &[u8]) -> Option<(u64, u64)> {
+    let be16 = |i: usize| Some(u16::from_be_bytes([*data.get(i)?, *data.get(i + 1)?]) as u64);
+    let be32 = |i: usize| Some(u32::from_be_bytes(data.get(i..i + 4)?.try_into().ok()?) as u64);
+    if data.starts_with(b"\x89PNG\r\n\x1a\n") {
+        if data.get(12..16)? != b"IHDR" {
+            return None;
+        }
+        return Some((be32(16)?, be32(20)?));
+    }
+    // JPEG: walk the markers to the first SOFn (C0–CF, less C4 DHT, C8 JPG, CC DAC).
+    let mut i = 2;
+    while i + 4 <= data.len() {
+        if data[i] != 0xFF {
+            return None;
+        }
+        let marker = data[i + 1];
+        if marker == 0xFF {
+            i += 1;
+            continue;
+        }
+        let len = be16(i + 2)? as usize;
+        if (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker) {
+            return Some((be16(i + 7)?, be16(i + 5)?));
+        }
+        i += 2 + len;
+    }
+    None
 }
 
 /// Keeps only a file name's last path part and drops control characters.
@@ -121,12 +169,30 @@ mod tests {
     #[test]
     fn files_are_checked_by_name_and_content() {
         assert_eq!(check_file("签约协议.pdf", b"%PDF-1.7 ...").unwrap(), "application/pdf");
-        assert_eq!(check_file("现场.JPG", b"\xFF\xD8\xFF\xE0....").unwrap(), "image/jpeg");
+        assert_eq!(check_file("现场.JPG", JPEG_4000_BY_3000).unwrap(), "image/jpeg");
         assert!(check_file("协议.pdf", b"MZ\x90\x00").unwrap_err().contains("内容与扩展名"));
         assert!(check_file("run.exe", b"MZ").unwrap_err().contains("不受支持"));
         assert!(check_file("a.pdf", b"").unwrap_err().contains("空的"));
         let big = vec![b'%'; MAX_SIZE + 1];
         assert!(check_file("a.pdf", &big).unwrap_err().contains("超过"));
+    }
+
+    /// A JPEG's head: SOI, an APP0 segment, then SOF0 with height 3000 and width 4000.
+    const JPEG_4000_BY_3000: &[u8] =
+        b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xFF\xC0\x00\x11\x08\x0B\xB8\x0F\xA0\x03";
+
+    #[test]
+    fn photos_declaring_absurd_sizes_or_none_are_refused_without_decoding_them() {
+        assert_eq!(image_size(JPEG_4000_BY_3000), Some((4000, 3000)));
+        let png = |w: u32, h: u32| {
+            [&b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"[..], &w.to_be_bytes(), &h.to_be_bytes(), b"\x08\x06\0\0\0"].concat()
+        };
+        assert_eq!(image_size(&png(1, 1)), Some((1, 1)));
+        assert!(check_file("a.png", &png(100_000, 100_000)).unwrap_err().contains("100000 × 100000 像素"));
+        assert!(check_file("a.png", &png(15_000, 15_000)).unwrap_err().contains("万像素"));
+        assert!(check_file("a.png", &png(4000, 3000)).is_ok());
+        assert!(check_file("a.png", b"\x89PNG\r\n\x1a\n").unwrap_err().contains("无法识别尺寸"));
+        assert!(check_file("a.jpg", b"\xFF\xD8\xFF\xE0\x00\x10").unwrap_err().contains("无法识别尺寸"));
     }
 
     #[test]

@@ -134,6 +134,9 @@ pub async fn new_page(
     html(&form_page(&st, &user, i, q.q, vec![]).await?)
 }
 
+/// Photos one visit form may carry (each up to the evidence size limit, all within the upload limit).
+const MAX_PHOTOS: usize = 9;
+
 /// Reads the visit form: its fields and any photos.
 pub async fn read_form(mut mp: Multipart) -> AppResult<(Input, Vec<(String, Vec<u8>)>)> {
     let mut map = serde_json::Map::new();
@@ -152,6 +155,9 @@ pub async fn read_form(mut mp: Multipart) -> AppResult<(Input, Vec<(String, Vec<
                 }
             })?;
             if !filename.is_empty() && !data.is_empty() {
+                if photos.len() >= MAX_PHOTOS {
+                    return Err(AppError::field("photos", format!("一次最多上传 {MAX_PHOTOS} 张照片")));
+                }
                 photos.push((filename, data.to_vec()));
             }
         } else if !name.is_empty() && name != "_csrf" {
