@@ -9,6 +9,8 @@ mod evaluation;
 mod import;
 #[path = "province/load.rs"]
 mod load;
+#[path = "province/morning.rs"]
+mod morning;
 #[path = "province/scenarios.rs"]
 mod scenarios;
 #[path = "province/setup.rs"]
@@ -17,6 +19,7 @@ mod setup;
 use load::Stats;
 use scenarios::Ctx;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 const HELP: &str = "cargo bench --bench province -- [选项]
@@ -30,7 +33,7 @@ const HELP: &str = "cargo bench --bench province -- [选项]
   --warmup N                       每个场景的预热时长（默认 2）
   --clients N                      并发客户端数（默认 32）
   --import-rows N                  导入文件的行数（默认 100000）
-  --only a,b                       只跑部分场景：list,html,detail,report,eval,import";
+  --only a,b                       只跑部分场景：list,html,detail,report,eval,morning,import";
 
 struct Opts {
     backends: Vec<String>,
@@ -243,6 +246,42 @@ async fn bench(o: &Opts, backend: &str) -> anyhow::Result<()> {
             lines.push(row(&name, &h, b.as_ref(), target, met));
         }
     }
+    let mut morning_lines = Vec::new();
+    if wants("morning") {
+        let cookie = login(&server.base, "hn.leader").await;
+        let (_, edit_token) = token("cs.invest").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let today = zhaoshang::projects::service::today();
+        let period = zhaoshang::evaluation::period::Period::default_for(today);
+        let quarter = zhaoshang::evaluation::period::Period::quarter_of(today);
+        let periods = vec![period.code(), quarter.code(), period.year_before().code()];
+        let details = scenarios::detail_ids(&db).await;
+        let editable = Arc::new(details.iter().step_by(97).copied().collect::<Vec<_>>());
+        for (label, srv_env) in [("缓存", None), ("不用缓存（下限）", Some(("ZHAOSHANG_CACHE", "off")))] {
+            eprintln!("  工作日早高峰（{label}）……");
+            let own;
+            let ctx = match srv_env {
+                None => ctx.clone(),
+                Some(env) => {
+                    own = setup::Server::start_with(&url, &[env])?;
+                    Ctx { base: own.base.clone(), server_pid: own.pid().to_string(), ..ctx.clone() }
+                }
+            };
+            let cookie = if srv_env.is_some() { login(&ctx.base, "hn.leader").await } else { cookie.clone() };
+            let (fresh, _) = scenarios::fresh_projects(&db).await;
+            let w = morning::Writers {
+                reporter_token: ctx.reporter_token.clone(),
+                editor_token: edit_token.clone(),
+                fresh,
+                editable: editable.clone(),
+            };
+            let m = morning::run(&ctx, &cookie, periods.clone(), details.clone(), w);
+            let counted = morning::counted(&ctx, &cookie, period).await;
+            morning_lines.extend(morning::lines(label, &m, counted));
+            let pid: u32 = ctx.server_pid.parse().unwrap_or(0);
+            let rss = setup::status_kb(pid, "VmHWM:").unwrap_or(0) as f64 / 1024.0;
+            morning_lines.push(format!("\n服务进程内存峰值（{label}）：{rss:.0} MB。\n"));
+        }
+    }
     let hwm = setup::status_kb(server.pid(), "VmHWM:").unwrap_or(0) as f64 / 1024.0;
     let mut import_lines = Vec::new();
     if wants("import") {
@@ -286,6 +325,14 @@ async fn bench(o: &Opts, backend: &str) -> anyhow::Result<()> {
         println!("{l}");
     }
     println!("\n服务进程内存峰值（VmHWM）：读写场景后 {hwm:.0} MB，导入后 {final_hwm:.0} MB。");
+    if !morning_lines.is_empty() {
+        println!(
+            "\n#### 工作日早高峰：32 个读者（驾驶舱 40 %、项目列表 40 %、项目详情 20 %），同时每秒登录 5 次、填报月报 20 份、修改项目 1 次\n"
+        );
+        for l in &morning_lines {
+            println!("{l}");
+        }
+    }
     if !import_lines.is_empty() {
         println!(
             "\n| 场景 | 检查 | 提交 | 合计 | 新增 | 服务 RSS 峰值 | 同样语句逐行直写 | 批量写入（下限） | 目标 | 结果 |"

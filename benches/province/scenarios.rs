@@ -198,7 +198,7 @@ fn wan(fen: i64) -> String {
 }
 
 /// The next fresh project and a consistent report for it: 50 万元 more (or what is left).
-fn next_report(f: &Fresh) -> Option<(Uuid, zhaoshang::reports::model::Input)> {
+pub fn next_report(f: &Fresh) -> Option<(Uuid, zhaoshang::reports::model::Input)> {
     let (id, prev, total) = *f.rows.get(f.next.fetch_add(1, Ordering::Relaxed))?;
     let this = (total - prev).min(50_000_000);
     let input = zhaoshang::reports::model::Input {
