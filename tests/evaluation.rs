@@ -384,3 +384,31 @@ async fn touch(db: &zhaoshang::db::Db) {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn many_cold_cockpits_at_once_all_finish_since_no_request_holds_a_connection_while_it_waits_for_another() {
+    use zhaoshang::evaluation::period::Period;
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let mut c = t.db.conn().await.unwrap();
+        let cities = zhaoshang::regions::store::children(&mut c.ex(), "43").await.unwrap();
+        drop(c);
+        let today = zhaoshang::projects::service::today();
+        let periods = [Period::default_for(today), Period::quarter_of(today), Period::Year { year: today.year() - 1 }];
+        // More distinct cold computations than the pool has connections (8 on SQLite, 16 on PostgreSQL).
+        let mut tasks = tokio::task::JoinSet::new();
+        for region in cities.iter().take(12) {
+            for period in periods {
+                let (db, region) = (t.db.clone(), region.clone());
+                tasks.spawn(
+                    async move { zhaoshang::evaluation::cockpit::build(&db, &region, period).await.map(|_| ()) },
+                );
+            }
+        }
+        let started = std::time::Instant::now();
+        while let Some(r) = tasks.join_next().await {
+            r.unwrap().unwrap_or_else(|e| panic!("{}: {e:?}", t.label));
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(9), "{}: {:?}", t.label, started.elapsed());
+    }
+}

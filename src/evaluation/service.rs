@@ -116,17 +116,20 @@ async fn units_of(ex: &mut Ex<'_>, scope: &Region, level: Level) -> Result<(Unit
 pub async fn evaluate(db: &Db, scope: &Region, period: Period, level: Level) -> AppResult<Arc<Evaluation>> {
     let key = format!("eval:{}:{}:{}", scope.code, period.code(), level.code());
     crate::cache::get_or(db, key, async {
-        let mut conn = db.conn().await?;
-        let ex = &mut conn.ex();
         let rate = facts::DEFAULT_USD_RATE_PER_MILLE;
-        let (units, regions) = units_of(ex, scope, level).await?;
+        // No connection is held while the facts are gathered: each part takes its own from the pool,
+        // and a request holding one while waiting for another would, under load, wait for ever.
+        let (units, regions) = units_of(&mut db.conn().await?.ex(), scope, level).await?;
         let now = facts::by_unit(db, &scope.path, &units, period, rate).await?;
         let before = facts::by_unit(db, &scope.path, &units, period.year_before(), rate).await?;
         let codes: Vec<String> = regions.iter().map(|r| r.code.clone()).chain([scope.code.clone()]).collect();
         let mut targets: HashMap<String, Vec<(String, i64)>> = HashMap::new();
+        let mut conn = db.conn().await?;
+        let ex = &mut conn.ex();
         for (region, indicator, v) in store::targets_of(ex, &codes, period.year()).await? {
             targets.entry(region).or_default().push((indicator, v));
         }
+        drop(conn);
         let mut rows: Vec<UnitRow> = regions
             .iter()
             .filter(|r| level == Level::Parks || r.code != scope.code || now.contains_key(&r.path))
@@ -153,7 +156,7 @@ pub async fn evaluate(db: &Db, scope: &Region, period: Period, level: Level) -> 
                 (sum(a.values()), sum(b.values()))
             }
         };
-        let weights = store::weights(ex).await?;
+        let weights = store::weights(&mut db.conn().await?.ex()).await?;
         let ranked = score::rank(
             &rows
                 .iter()
