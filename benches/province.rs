@@ -250,6 +250,9 @@ async fn bench(o: &Opts, backend: &str) -> anyhow::Result<()> {
     if wants("morning") {
         let cookie = login(&server.base, "hn.leader").await;
         let (_, edit_token) = token("cs.invest").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        // The province's leader reads every city's lists; 长沙's reporter and officer write.
+        let (_, province_token) = token("hn.leader").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let ctx = Ctx { leader_token: province_token, ..ctx.clone() };
         let today = zhaoshang::projects::service::today();
         let period = zhaoshang::evaluation::period::Period::default_for(today);
         let quarter = zhaoshang::evaluation::period::Period::quarter_of(today);
