@@ -162,10 +162,12 @@ pub async fn list(
     push("a.entity_id", "=", &f.entity_id, |v| v.to_string());
     let pg = ex.backend() == crate::db::Backend::Postgres;
     let mut day = |col_op: &str, v: &Option<String>, plus: i64| {
-        if let Some(d) = v.as_deref().and_then(parse_day) {
+        // Within the years any record can have (a far-future "to" would overflow the day after).
+        if let Some(d) = v.as_deref().and_then(parse_day).and_then(|d| d.date().checked_add(time::Duration::days(plus)))
+        {
             // A bare date: PostgreSQL casts it to midnight UTC; SQLite's stored text
             // ("2026-11-22 07:30:09.86+00:00") compares with it in the same order.
-            let day = (d + time::Duration::days(plus)).date().to_string();
+            let day = d.to_string();
             binds.push(day);
             let cast = if pg { "::timestamptz" } else { "" };
             clauses.push(format!("{col_op} ${}{cast}", binds.len()));
@@ -174,20 +176,18 @@ pub async fn list(
     day("a.at >=", &f.from, 0);
     day("a.at <", &f.to, 1);
     let where_sql = clauses.join(" AND ");
-    let page = f.page.unwrap_or(1).max(1);
     let base = format!("FROM audit_log a LEFT JOIN regions g ON g.code = a.region WHERE {where_sql}");
     let list_sql = format!(
         "{} {base} ORDER BY a.seq DESC LIMIT {PAGE_SIZE} OFFSET {}",
         SELECT.replace(" FROM audit_log a", ""),
-        (page - 1) * PAGE_SIZE
+        crate::db::offset(f.page, PAGE_SIZE)
     );
     let count_sql = format!("SELECT count(*) {base}");
     crate::db::fetch_page(ex, &list_sql, &count_sql, &binds).await
 }
 
 fn parse_day(s: &str) -> Option<OffsetDateTime> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s.trim(), &fmt).ok().map(|d| d.midnight().assume_utc())
+    crate::projects::stage::parse_date("", s).ok().map(|d| d.midnight().assume_utc())
 }
 
 pub async fn get(ex: &mut Ex<'_>, seq: i64) -> Result<Option<AuditRecord>, sqlx::Error> {

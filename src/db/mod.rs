@@ -49,6 +49,12 @@ pub enum Backend {
     Postgres,
 }
 
+/// The row a list page starts at: pages beyond a million (no one pages that far; a crafted number
+/// would overflow the multiplication) read as the last of them, and a page below 1 as the first.
+pub fn offset(page: Option<i64>, size: i64) -> i64 {
+    (page.unwrap_or(1).clamp(1, 1_000_000) - 1) * size
+}
+
 impl Db {
     /// Opens (and for SQLite creates) the database named by `url`. Does not migrate.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {

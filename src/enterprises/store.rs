@@ -212,10 +212,11 @@ pub async fn list(
         Some("updated") => "e.updated_at ASC, e.id",
         Some(_) => "e.updated_at DESC, e.id",
     };
-    let page = f.page.unwrap_or(1).max(1);
     let where_sql = clauses.join(" AND ");
-    let list_sql =
-        format!("{SELECT} WHERE {where_sql} ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {}", (page - 1) * PAGE_SIZE);
+    let list_sql = format!(
+        "{SELECT} WHERE {where_sql} ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {}",
+        crate::db::offset(f.page, PAGE_SIZE)
+    );
     let count_sql = format!("SELECT count(*) FROM enterprises e JOIN regions g ON g.code = e.region WHERE {where_sql}");
     crate::db::fetch_page(ex, &list_sql, &count_sql, &binds).await
 }

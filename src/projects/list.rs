@@ -217,7 +217,6 @@ pub async fn page(
 ) -> Result<(Vec<Row>, i64), AppError> {
     let (where_sql, binds) = where_clause(scopes, region_path, f)?;
     let order = order_by(f.sort.as_deref())?;
-    let page = f.page.unwrap_or(1).clamp(1, 1_000_000);
     // The page's ids first, sorted on what the filter's index holds; the 50 full rows after. Sorting
     // full rows would read every matching project (thousands in a city) to show fifty.
     let sort_join = sort_join(&order);
@@ -226,7 +225,7 @@ pub async fn page(
                         ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {})
          ORDER BY {order}",
         select(),
-        (page - 1) * PAGE_SIZE
+        crate::db::offset(f.page, PAGE_SIZE)
     );
     let count_sql = format!("SELECT count(*) FROM projects p WHERE {where_sql}");
     Ok(crate::db::fetch_page(ex, &list_sql, &count_sql, &binds).await?)
@@ -255,7 +254,7 @@ pub async fn cached_page(
 ) -> Result<(Vec<Row>, i64), AppError> {
     let (where_sql, binds) = where_clause(scopes, region_path, f)?;
     let order = order_by(f.sort.as_deref())?;
-    let offset = (f.page.unwrap_or(1).clamp(1, 1_000_000) - 1) * PAGE_SIZE;
+    let offset = crate::db::offset(f.page, PAGE_SIZE);
     if offset >= CACHED_IDS {
         let mut conn = db.conn().await?;
         return page(&mut conn.ex(), scopes, region_path, f).await;

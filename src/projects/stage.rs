@@ -173,6 +173,11 @@ pub struct Transition {
     pub note: Option<String>,
 }
 
+/// The years a business date may fall in: a project, a report, an appeal or a filter of them. Beyond
+/// them a date is a typing slip, and the day after 9999-12-31 does not exist to compute.
+pub const MIN_YEAR: i32 = 1900;
+pub const MAX_YEAR: i32 = 2100;
+
 pub fn parse_date(field: &str, s: &str) -> Result<Date, String> {
     let t = s.trim().replace(['/', '.', '年', '月'], "-").replace('日', "");
     let parts: Vec<&str> = t.split('-').filter(|p| !p.is_empty()).collect();
@@ -180,7 +185,7 @@ pub fn parse_date(field: &str, s: &str) -> Result<Date, String> {
         [y, m, d] => {
             y.parse::<i32>().ok().zip(m.parse::<u8>().ok()).zip(d.parse::<u8>().ok()).and_then(|((y, m), d)| {
                 let month = time::Month::try_from(m).ok()?;
-                Date::from_calendar_date(y, month, d).ok()
+                Date::from_calendar_date(y, month, d).ok().filter(|_| (MIN_YEAR..=MAX_YEAR).contains(&y))
             })
         }
         _ => None,
@@ -189,7 +194,7 @@ pub fn parse_date(field: &str, s: &str) -> Result<Date, String> {
         if s.trim().is_empty() {
             format!("{field}不能为空")
         } else {
-            format!("{field}“{}”不是有效日期（格式如 2023-05-19）", s.trim())
+            format!("{field}“{}”不是有效日期（格式如 2023-05-19，{MIN_YEAR}—{MAX_YEAR} 年）", s.trim())
         }
     })
 }

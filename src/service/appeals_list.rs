@@ -139,7 +139,7 @@ pub async fn page(
 ) -> Result<(Vec<Row>, i64), sqlx::Error> {
     let mut b = Binds::default();
     let w = where_sql(reach, f, c, &mut b);
-    let offset = (f.page.unwrap_or(1).max(1) - 1) * limit;
+    let offset = crate::db::offset(f.page, limit);
     let order = if c.newest_first { " ORDER BY a.updated_at DESC" } else { ORDER };
     let list = format!("{} WHERE {w}{order} LIMIT {limit} OFFSET {offset}", select());
     let count = format!(

@@ -186,7 +186,7 @@ pub async fn page(
         w.push(format!("v.enterprise_id = {}", b.push(Bind::Uuid(e))));
     }
     let w = w.join(" AND ");
-    let offset = (page.max(1) - 1) * PAGE_SIZE;
+    let offset = crate::db::offset(Some(page), PAGE_SIZE);
     let list = format!(
         "{} WHERE {w} ORDER BY v.visited_on DESC, v.created_at DESC LIMIT {PAGE_SIZE} OFFSET {offset}",
         select()
@@ -307,7 +307,7 @@ pub async fn due(
         w.join(" AND ")
     );
     let cond = format!("({})", due.join(" OR "));
-    let offset = (page.max(1) - 1) * PAGE_SIZE;
+    let offset = crate::db::offset(Some(page), PAGE_SIZE);
     let list = format!(
         "SELECT * FROM ({inner}) x WHERE {cond}
          ORDER BY CASE WHEN x.last_on IS NULL THEN 0 ELSE 1 END, x.tier, x.last_on, x.name LIMIT {PAGE_SIZE} OFFSET {offset}"

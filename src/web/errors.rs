@@ -20,6 +20,16 @@ struct ErrorPage {
     info: ErrorInfo,
 }
 
+/// What a panicking handler answers: the internal error, with the panic in the log only.
+pub fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    AppError::Internal(anyhow::anyhow!("handler panicked: {what}")).into_response()
+}
+
 pub async fn not_found() -> AppError {
     AppError::NotFound
 }
@@ -93,5 +103,16 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, "error").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_panicking_handler_answers_the_internal_error_without_its_message() {
+        let r = super::panicked(Box::new("index out of bounds: secret detail"));
+        assert_eq!(r.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let info = r.extensions().get::<crate::error::ErrorInfo>().expect("rendered by render_errors");
+        assert!(!info.message.contains("secret"), "{}", info.message);
     }
 }

@@ -104,6 +104,9 @@ pub fn app(state: AppState) -> Router {
         // Inside `authenticate`: keys belong to the signed-in user.
         .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::idempotency))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        // A panic in a handler (a bug: every input is checked) answers a 500 in our words, logged,
+        // instead of dropping the connection.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(errors::panicked))
         // Outside the others, so every error they produce is rendered in our own words.
         .layer(axum::middleware::from_fn(errors::render_errors))
         .layer(axum::middleware::from_fn(auth::client_ip))
