@@ -1,4 +1,5 @@
 //! Accounts: users, roles bound to a scope, sessions, API tokens, and the authorization function.
+pub mod admin_pages;
 pub mod api;
 pub mod authz;
 pub mod model;
