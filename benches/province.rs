@@ -259,6 +259,13 @@ async fn bench(o: &Opts, backend: &str) -> anyhow::Result<()> {
         let periods = vec![period.code(), quarter.code(), period.year_before().code()];
         let details = scenarios::detail_ids(&db).await;
         let editable = Arc::new(details.iter().step_by(97).copied().collect::<Vec<_>>());
+        eprintln!("  驾驶舱，同时登录……");
+        let (alone, loaded, signed_in) = morning::cockpit_under_sign_ins(&ctx, &cookie, &period.code());
+        let kept = loaded.rps() / alone.rps().max(1e-9);
+        let met = kept >= 0.5 && loaded.pct(0.99) < 50.0;
+        lines.push(row("省级驾驶舱页面，16 个客户端", &alone, None, "（参考）", true));
+        let name = format!("　同上，同时每秒登录 5 次（{signed_in} 次成功，保持 {:.0} %）", kept * 100.0);
+        lines.push(row(&name, &loaded, None, "≥ 50 % 且 p99 < 50 ms", met));
         for (label, srv_env) in [("缓存", None), ("不用缓存（下限）", Some(("ZHAOSHANG_CACHE", "off")))] {
             eprintln!("  工作日早高峰（{label}）……");
             let own;

@@ -308,3 +308,39 @@ pub fn lines(label: &str, m: &Morning, counted: bool) -> Vec<String> {
     ));
     out
 }
+
+/// The province cockpit under 16 readers alone, and again while officials sign in five times a second
+/// (sign-ins move no version of kept figures, so the second should keep most of the first).
+pub fn cockpit_under_sign_ins(ctx: &Ctx, cookie: &str, period: &str) -> (Stats, Stats, usize) {
+    let readers = Ctx { clients: 16, ..ctx.clone() };
+    let clients = http_clients(readers.clients, ("cookie", format!("zs_session={cookie}")));
+    let url = format!("{}/cockpit?region=43&period={period}", ctx.base);
+    let job = {
+        let (clients, url) = (clients.clone(), url.clone());
+        move |c: usize, _| fetch(clients[c].get(url.clone()), 200)
+    };
+    let alone = crate::scenarios::http_run(&readers, job.clone());
+    let stop = Arc::new(AtomicBool::new(false));
+    let signer = {
+        let (base, stop) = (ctx.base.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async move {
+                let mut tick = tokio::time::interval(Duration::from_millis(200));
+                let (mut n, mut ok) = (0usize, 0usize);
+                while !stop.load(Ordering::Relaxed) {
+                    tick.tick().await;
+                    n += 1;
+                    let who = ["cs.leader", "cs.invest", "cs.reporter", "hn.leader", "xt.leader"][n % 5];
+                    if matches!(sign_in(&base, who).await, Some(Ok(()))) {
+                        ok += 1;
+                    }
+                }
+                ok
+            })
+        })
+    };
+    let loaded = crate::scenarios::http_run(&readers, job);
+    stop.store(true, Ordering::Relaxed);
+    (alone, loaded, signer.join().unwrap_or(0))
+}
