@@ -38,6 +38,9 @@ async fn a_city_leader_signs_in_browses_their_regions_and_cannot_reach_another_c
 
         b.type_into("input[name=q]", "望城").await;
         b.click_css(".filters button").await;
+        // The search's own page, not the one before it (which holds the same name): otherwise the next
+        // navigation can race the search's, and the search wins.
+        b.wait_path("/regions?q=").await;
         b.wait_for("望城经济技术开发区").await;
 
         b.goto(&app, "/regions/4303").await;
