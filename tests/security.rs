@@ -185,6 +185,19 @@ async fn unknown_disabled_and_locked_accounts_answer_exactly_like_a_wrong_passwo
         }
         assert!(answers.windows(2).all(|w| w[0] == w[1]), "{}: {answers:?}", t.label);
         assert_eq!(answers[0].0, 401);
+        // Each refusal is audited, the ones weighed no password included (the auditor sees them all).
+        let mut c = t.db.conn().await.unwrap();
+        for why in ["unknown", "disabled", "locked"] {
+            let n = zhaoshang::q_scalar!(
+                &mut c.ex(),
+                fetch_one,
+                i64,
+                "SELECT count(*) FROM audit_log WHERE action = 'login.failed' AND after_json LIKE $1",
+                format!("%\"{why}\"%")
+            )
+            .unwrap();
+            assert_eq!(n, 1, "{}: {why}", t.label);
+        }
     }
 }
 

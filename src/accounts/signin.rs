@@ -131,11 +131,16 @@ pub async fn login(
     let usable = found.as_ref().filter(|u| !u.disabled && !u.is_locked(now));
     let verified_hash = usable.map(|u| u.password_hash.clone());
     let good = verify(password, verified_hash.clone()).await?;
-    let Some(u) = found else { return Ok(Err(LoginError::Invalid)) };
+    let Some(u) = found else {
+        refused(db, None, name, ip, "unknown").await?;
+        return Ok(Err(LoginError::Invalid));
+    };
     if u.disabled {
+        refused(db, Some(&u), name, ip, "disabled").await?;
         return Ok(Err(LoginError::Disabled));
     }
     if let Some(until) = u.locked_until.filter(|t| *t > now) {
+        refused(db, Some(&u), name, ip, "locked").await?;
         return Ok(Err(LoginError::Locked(until)));
     }
     let actor = Actor { id: Some(u.id), name: u.username.clone(), ip: ip.clone() };
@@ -164,6 +169,26 @@ pub async fn login(
     audit::record(&mut tx.ex(), &actor, plain("login", &u)).await?;
     tx.commit().await?;
     Ok(Ok(NewSession { token, user: u }))
+}
+
+/// A sign-in refused before any password was weighed (an unknown name, a disabled or locked account)
+/// is audited like a wrong password is: the auditor sees every failed sign-in, and writing it costs
+/// the same time as counting a wrong password, so the answer's timing does not tell which it was.
+async fn refused(db: &Db, u: Option<&User>, name: &str, ip: Option<String>, why: &str) -> AppResult<()> {
+    let shown: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
+    let actor = Actor { id: u.map(|u| u.id), name: shown.clone(), ip };
+    let change = Change {
+        action: "login.failed",
+        entity: "user",
+        entity_id: u.map_or(shown, |u| u.id.to_string()),
+        region: u.map(|u| u.region.clone()),
+        before: None,
+        after: Some(json!({"reason": why})),
+    };
+    let mut tx = db.begin().await?;
+    audit::record(&mut tx.ex(), &actor, change).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 fn plain<'a>(action: &'a str, u: &User) -> Change<'a> {
