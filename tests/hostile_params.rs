@@ -94,7 +94,8 @@ fn hostile_values() -> Vec<String> {
         "9999Q9",
         "99999-12",
         "'; DROP TABLE projects;--",
-        "%00",
+        "\0",
+        "a\0b",
         "",
     ]
     .iter()

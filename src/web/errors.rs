@@ -30,6 +30,15 @@ pub fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     AppError::Internal(anyhow::anyhow!("handler panicked: {what}")).into_response()
 }
 
+/// Refuses a request whose address carries a NUL (`%00`) with 400, before anything looks it up.
+pub async fn refuse_nul(req: Request, next: Next) -> Response {
+    let uri = req.uri().to_string();
+    if uri.to_ascii_lowercase().contains("%00") {
+        return AppError::invalid("请求地址含有无效字符（%00）").into_response();
+    }
+    next.run(req).await
+}
+
 pub async fn not_found() -> AppError {
     AppError::NotFound
 }

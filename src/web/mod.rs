@@ -107,6 +107,8 @@ pub fn app(state: AppState) -> Router {
         // A panic in a handler (a bug: every input is checked) answers a 500 in our words, logged,
         // instead of dropping the connection.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(errors::panicked))
+        // A NUL in a path or a query value reaches no handler: PostgreSQL refuses it in text (a 500).
+        .layer(axum::middleware::from_fn(errors::refuse_nul))
         // Outside the others, so every error they produce is rendered in our own words.
         .layer(axum::middleware::from_fn(errors::render_errors))
         .layer(axum::middleware::from_fn(auth::client_ip))
