@@ -188,7 +188,11 @@ async fn account_action(
     let (action, done) = parse_action(&f.action)?;
     let by = Administrator::User(user);
     let new_password = service::admin_action(&st.db, &actor(user, ip), by, u.id, f.version, action).await?;
-    let (u, _) = service::user_in_scope(&st.db, user, perm, id).await?;
+    // A reset is shown on the answer itself, with the user as they are now; other actions redirect.
+    let u = match new_password {
+        Some(_) => service::user_in_scope(&st.db, user, perm, id).await?.0,
+        None => u,
+    };
     Ok((u, region.name, new_password, done))
 }
 

@@ -146,77 +146,66 @@ pub async fn by_unit(
     Ok(out)
 }
 
+/// Rows of `sql` (its one bind: the scope's subtree pattern), kept under `key` until an area in
+/// `reads` changes. Each part of the facts is one of these.
+async fn kept_rows<T>(db: &Db, reads: &[Area], key: String, sql: String, scope_path: &str) -> AppResult<Arc<Vec<T>>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Sync
+        + Unpin
+        + 'static,
+{
+    FIGURE_CACHE
+        .get_or(db, reads, key, async {
+            let mut conn = db.conn().await?;
+            Ok(fetch_all_binds(&mut conn.ex(), &sql, &[format!("{scope_path}%")]).await?)
+        })
+        .await
+}
+
 /// Projects signed from `d0` to `d1` per region path, read from the index on the signing date alone
 /// (migration 0024).
 async fn signed(db: &Db, scope_path: &str, d0: &str, d1: &str) -> AppResult<Arc<Vec<Signed>>> {
     let (d0, d1) = (checked_day(d0)?, checked_day(d1)?);
-    let key = format!("facts-signed:{scope_path}:{d0}:{d1}");
-    FIGURE_CACHE
-        .get_or(db, SIGNED_READS, key, async {
-            let mut conn = db.conn().await?;
-            Ok(fetch_all_binds(
-                &mut conn.ex(),
-                &format!(
-                    "SELECT g.path AS region_path, p.industrial, COUNT(*) AS projects,
-                       CAST(SUM(COALESCE(p.contracted_amount, p.total_investment)) AS BIGINT) AS amount,
-                       CAST(SUM(CASE WHEN p.actual_start <= '{d1}' OR p.planned_start <= '{d1}' THEN 1 ELSE 0 END) AS BIGINT) AS due,
-                       CAST(SUM(CASE WHEN p.actual_start <= '{d1}' THEN 1 ELSE 0 END) AS BIGINT) AS started
-                     FROM projects p JOIN regions g ON g.code = p.region
-                     WHERE g.path LIKE $1 AND p.actual_sign >= '{d0}' AND p.actual_sign <= '{d1}'
-                     GROUP BY g.path, p.industrial"
-                ),
-                &[format!("{scope_path}%")],
-            )
-            .await?)
-        })
-        .await
+    let sql = format!(
+        "SELECT g.path AS region_path, p.industrial, COUNT(*) AS projects,
+               CAST(SUM(COALESCE(p.contracted_amount, p.total_investment)) AS BIGINT) AS amount,
+               CAST(SUM(CASE WHEN p.actual_start <= '{d1}' OR p.planned_start <= '{d1}' THEN 1 ELSE 0 END) AS BIGINT) AS due,
+               CAST(SUM(CASE WHEN p.actual_start <= '{d1}' THEN 1 ELSE 0 END) AS BIGINT) AS started
+             FROM projects p JOIN regions g ON g.code = p.region
+             WHERE g.path LIKE $1 AND p.actual_sign >= '{d0}' AND p.actual_sign <= '{d1}'
+             GROUP BY g.path, p.industrial"
+    );
+    kept_rows(db, SIGNED_READS, format!("facts-signed:{scope_path}:{d0}:{d1}"), sql, scope_path).await
 }
 
 /// 到位资金 of the projects signed in the window, reported by its last month (signed_funds:
 /// migration 0024).
 async fn funds_of_signed(db: &Db, scope_path: &str, m0: &str, m1: &str) -> AppResult<Arc<Vec<PathSum>>> {
     let (m0, m1) = (checked_month(m0)?, checked_month(m1)?);
-    let key = format!("facts-funds:{scope_path}:{m0}:{m1}");
-    FIGURE_CACHE
-        .get_or(db, SUMS_READS, key, async {
-            let mut conn = db.conn().await?;
-            Ok(fetch_all_binds(
-                &mut conn.ex(),
-                &format!(
-                    "SELECT g.path AS region_path, CAST(COALESCE(SUM(s.funds_domestic), 0) AS BIGINT) AS funds_domestic,
-                       CAST(COALESCE(SUM(s.funds_foreign_usd), 0) AS BIGINT) AS funds_foreign_usd
-                     FROM signed_funds s JOIN regions g ON g.code = s.region
-                     WHERE g.path LIKE $1 AND s.sign_month >= '{m0}' AND s.sign_month <= '{m1}' AND s.month <= '{m1}'
-                     GROUP BY g.path"
-                ),
-                &[format!("{scope_path}%")],
-            )
-            .await?)
-        })
-        .await
+    let sql = format!(
+        "SELECT g.path AS region_path, CAST(COALESCE(SUM(s.funds_domestic), 0) AS BIGINT) AS funds_domestic,
+               CAST(COALESCE(SUM(s.funds_foreign_usd), 0) AS BIGINT) AS funds_foreign_usd
+             FROM signed_funds s JOIN regions g ON g.code = s.region
+             WHERE g.path LIKE $1 AND s.sign_month >= '{m0}' AND s.sign_month <= '{m1}' AND s.month <= '{m1}'
+             GROUP BY g.path"
+    );
+    kept_rows(db, SUMS_READS, format!("facts-funds:{scope_path}:{m0}:{m1}"), sql, scope_path).await
 }
 
 /// Enterprises that gained a tag from `d0` to `d1`, per region path and tag.
 async fn tags(db: &Db, scope_path: &str, d0: &str, d1: &str) -> AppResult<Arc<Vec<TagCount>>> {
     let (d0, d1) = (checked_day(d0)?, checked_day(d1)?);
-    let key = format!("facts-tags:{scope_path}:{d0}:{d1}");
-    FIGURE_CACHE
-        .get_or(db, TAGS_READS, key, async {
-            let mut conn = db.conn().await?;
-            Ok(fetch_all_binds(
-                &mut conn.ex(),
-                &format!(
-                    "SELECT g.path AS region_path, t.tag, COUNT(DISTINCT t.enterprise_id) AS n
-                     FROM enterprise_tag_events t JOIN enterprises e ON e.id = t.enterprise_id
-                       JOIN regions g ON g.code = e.region
-                     WHERE g.path LIKE $1 AND t.added = TRUE AND t.on_date >= '{d0}' AND t.on_date <= '{d1}'
-                     GROUP BY g.path, t.tag"
-                ),
-                &[format!("{scope_path}%")],
-            )
-            .await?)
-        })
-        .await
+    let sql = format!(
+        "SELECT g.path AS region_path, t.tag, COUNT(DISTINCT t.enterprise_id) AS n
+             FROM enterprise_tag_events t JOIN enterprises e ON e.id = t.enterprise_id
+               JOIN regions g ON g.code = e.region
+             WHERE g.path LIKE $1 AND t.added = TRUE AND t.on_date >= '{d0}' AND t.on_date <= '{d1}'
+             GROUP BY g.path, t.tag"
+    );
+    kept_rows(db, TAGS_READS, format!("facts-tags:{scope_path}:{d0}:{d1}"), sql, scope_path).await
 }
 
 /// Days and months go into these statements as text (PostgreSQL compares a `date` column with a

@@ -23,6 +23,11 @@ pub const MAX_STRINGS: u64 = 5_000_000;
 /// Cells all sheets of an .xls may span together (calamine builds each sheet's grid when it opens).
 pub const MAX_XLS_CELLS: u64 = 8_000_000;
 
+/// Whatever the parser of the container said, the user reads the one message for a broken file.
+fn unreadable<E>(_: E) -> String {
+    super::sheet::UNREADABLE.to_string()
+}
+
 fn limits_text() -> String {
     format!("导入上限为 {MAX_ROWS} 行 × {MAX_COLS} 列")
 }
@@ -35,7 +40,6 @@ fn too_large(what: String) -> String {
 /// inflate beyond them), the compression ratio, the shared strings an xlsx declares, and the
 /// repeated rows and columns of an ods.
 pub fn check_zip(bytes: &[u8]) -> Result<(), String> {
-    let unreadable = |_| super::sheet::UNREADABLE.to_string();
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
     if zip.len() > MAX_ENTRIES {
         return Err(format!("文件包含 {} 个部件，超过上限 {MAX_ENTRIES}，不是正常的表格文件", zip.len()));
@@ -68,7 +72,7 @@ pub fn check_zip(bytes: &[u8]) -> Result<(), String> {
             continue;
         }
         let mut head = Vec::with_capacity(4096);
-        f.take(4096).read_to_end(&mut head).map_err(|_| super::sheet::UNREADABLE.to_string())?;
+        f.take(4096).read_to_end(&mut head).map_err(unreadable)?;
         let head = String::from_utf8_lossy(&head);
         let Some(root) = head.find("sst ").filter(|i| head[..*i].ends_with('<') || head[..*i].ends_with(':')) else {
             continue;
@@ -114,7 +118,7 @@ fn check_ods(content: impl Read) -> Result<(), String> {
         }
     };
     loop {
-        let event = reader.read_event_into(&mut buf).map_err(|_| super::sheet::UNREADABLE.to_string())?;
+        let event = reader.read_event_into(&mut buf).map_err(unreadable)?;
         match &event {
             Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
                 "table:table" => {
@@ -168,7 +172,6 @@ fn check_ods(content: impl Read) -> Result<(), String> {
 /// Checks an .xls (BIFF in an OLE compound file): every sheet's declared DIMENSIONS (calamine reserves
 /// them) and the span of its cells (calamine builds each sheet's grid on opening the workbook).
 pub fn check_xls(bytes: &[u8]) -> Result<(), String> {
-    let unreadable = |_| super::sheet::UNREADABLE.to_string();
     let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(unreadable)?;
     let name = if cfb.exists("/Workbook") { "/Workbook" } else { "/Book" };
     let mut stream = cfb.open_stream(name).map_err(unreadable)?;
