@@ -100,14 +100,28 @@ impl Versions {
         self.areas[area as usize]
     }
 
-    /// The version of what `reads` covers, as one key.
-    fn at(&self, reads: &[Area]) -> String {
-        let mut s = self.database.to_string();
-        for a in reads {
-            s.push(':');
-            s.push_str(&self.of(*a).to_string());
-        }
-        s
+    /// The versions of what `reads` covers, in the order of `reads`.
+    fn at(&self, reads: &[Area]) -> Stamp {
+        Stamp { database: self.database, versions: reads.iter().map(|a| self.of(*a)).collect() }
+    }
+}
+
+/// The versions an entry was computed at: the database's and those of the areas its kind reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Stamp {
+    database: i64,
+    versions: Vec<i64>,
+}
+
+impl Stamp {
+    /// The older version at `index` if `self` differs from `now` in that version alone, having
+    /// moved forward: an entry that can be brought up to date from what changed since.
+    fn behind_only_at(&self, now: &Stamp, index: usize) -> Option<i64> {
+        let same_elsewhere = self.database == now.database
+            && self.versions.len() == now.versions.len()
+            && self.versions.iter().zip(&now.versions).enumerate().all(|(i, (a, b))| i == index || a == b);
+        let (old, new) = (*self.versions.get(index)?, *now.versions.get(index)?);
+        (same_elsewhere && old < new).then_some(old)
     }
 }
 
@@ -115,9 +129,13 @@ type Value = Arc<dyn Any + Send + Sync>;
 
 /// One kept entry: the versions it was computed at, and the value once computed (waiters share it).
 struct Entry {
-    at: String,
+    at: Stamp,
     cell: Arc<OnceCell<Value>>,
     used: u64,
+    /// For a kind brought up to date ([`Cache::get_or_update`]): the last value computed and its
+    /// stamp, while a newer one is being computed — so that reports filed faster than one update
+    /// completes each start from it, not from nothing.
+    last: Option<(Stamp, Value)>,
 }
 
 #[derive(Default)]
@@ -134,6 +152,8 @@ pub struct Cache {
     map: LazyLock<Mutex<Map>>,
     hits: AtomicU64,
     misses: AtomicU64,
+    /// Misses answered by bringing an older entry up to date rather than computing afresh.
+    updates: AtomicU64,
     evictions: AtomicU64,
 }
 
@@ -145,6 +165,7 @@ pub struct Stats {
     pub len: usize,
     pub hits: u64,
     pub misses: u64,
+    pub updates: u64,
     pub evictions: u64,
 }
 
@@ -156,6 +177,7 @@ impl Cache {
             map: LazyLock::new(Default::default),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            updates: AtomicU64::new(0),
             evictions: AtomicU64::new(0),
         }
     }
@@ -171,12 +193,52 @@ impl Cache {
             return Ok(Arc::new(compute.await?));
         }
         let at = current(db).await?.at(reads);
-        let cell = self.cell(key, at);
+        let (cell, _) = self.cell(key, at, None);
         // On the heap: a result computed from kept parts nests these futures, and inline they would
         // add up to more than a thread's stack in a debug build.
         let compute = Box::pin(compute);
         let v = Box::pin(cell.get_or_try_init(|| async { compute.await.map(|v| Arc::new(v) as Value) })).await?;
-        v.clone().downcast::<T>().map_err(|_| AppError::Internal(anyhow::anyhow!("cache entry of another type")))
+        downcast(v)
+    }
+
+    /// Like [`Cache::get_or`] for a value that can be brought up to date: when the entry kept is
+    /// behind in the version of `grows` alone, `update` gets it, that older version and the current
+    /// one, and returns the value now (reading only what changed since), instead of `compute`
+    /// reading everything.
+    pub async fn get_or_update<T, F, U, UF>(
+        &self,
+        db: &Db,
+        reads: &[Area],
+        grows: Area,
+        key: String,
+        compute: F,
+        update: U,
+    ) -> AppResult<Arc<T>>
+    where
+        T: Send + Sync + 'static,
+        F: Future<Output = AppResult<T>>,
+        U: FnOnce(Arc<T>, i64, i64) -> UF,
+        UF: Future<Output = AppResult<T>>,
+    {
+        if !ENABLED.load(Ordering::Relaxed) {
+            return Ok(Arc::new(compute.await?));
+        }
+        let at = current(db).await?.at(reads);
+        let index = reads.iter().position(|a| *a == grows);
+        let now = index.and_then(|i| at.versions.get(i).copied()).unwrap_or_default();
+        let (cell, base) = self.cell(key, at, index);
+        let base = base.and_then(|(v, old)| v.downcast::<T>().ok().map(|v| (v, old)));
+        let work = Box::pin(async move {
+            match base {
+                Some((v, old)) => {
+                    self.updates.fetch_add(1, Ordering::Relaxed);
+                    update(v, old, now).await
+                }
+                None => compute.await,
+            }
+        });
+        let v = Box::pin(cell.get_or_try_init(|| async { work.await.map(|v| Arc::new(v) as Value) })).await?;
+        downcast(v)
     }
 
     /// Like [`Cache::get_or`] for a lookup by something a request names (a token, a region code, an
@@ -194,42 +256,50 @@ impl Cache {
             return Ok(Some(v));
         }
         let Some(v) = find.await?.map(Arc::new) else { return Ok(None) };
-        let cell = self.cell(key, at);
+        let (cell, _) = self.cell(key, at, None);
         let _ = cell.set(v.clone() as Value);
         Ok(Some(v))
     }
 
-    /// The shared cell of `key` at `at`: the kept one, or a fresh one replacing an older version's.
-    fn cell(&self, key: String, at: String) -> Arc<OnceCell<Value>> {
+    /// The shared cell of `key` at `at`: the kept one, or a fresh one replacing an older version's —
+    /// with that older value and its version at `grows` (an index into the stamp's versions) when it
+    /// is behind in that version alone.
+    fn cell(&self, key: String, at: Stamp, grows: Option<usize>) -> (Arc<OnceCell<Value>>, Option<(Value, i64)>) {
         let mut m = self.map.lock().unwrap_or_else(|e| e.into_inner());
         m.tick += 1;
         let tick = m.tick;
-        if let Some(e) = m.entries.get_mut(&key)
-            && e.at == at
-        {
-            e.used = tick;
-            if e.cell.initialized() {
-                self.hits.fetch_add(1, Ordering::Relaxed);
-            } else {
-                // Being computed by another request: this one waits for it.
-                self.misses.fetch_add(1, Ordering::Relaxed);
+        let (mut base, mut last) = (None, None);
+        if let Some(e) = m.entries.get_mut(&key) {
+            if e.at == at {
+                e.used = tick;
+                if e.cell.initialized() {
+                    self.hits.fetch_add(1, Ordering::Relaxed);
+                    e.last = None;
+                } else {
+                    // Being computed by another request: this one waits for it.
+                    self.misses.fetch_add(1, Ordering::Relaxed);
+                }
+                return (e.cell.clone(), None);
             }
-            return e.cell.clone();
+            if let Some(i) = grows {
+                last = e.cell.get().map(|v| (e.at.clone(), v.clone())).or_else(|| e.last.take());
+                base = last.as_ref().and_then(|(stamp, v)| Some((v.clone(), stamp.behind_only_at(&at, i)?)));
+            }
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
         if m.entries.len() >= self.max && !m.entries.contains_key(&key) {
             self.evict(&mut m);
         }
         let cell = Arc::new(OnceCell::new());
-        m.entries.insert(key, Entry { at, cell: cell.clone(), used: tick });
-        cell
+        m.entries.insert(key, Entry { at, cell: cell.clone(), used: tick, last });
+        (cell, base)
     }
 
-    fn lookup<T: Send + Sync + 'static>(&self, key: &str, at: &str) -> Option<Arc<T>> {
+    fn lookup<T: Send + Sync + 'static>(&self, key: &str, at: &Stamp) -> Option<Arc<T>> {
         let mut m = self.map.lock().unwrap_or_else(|e| e.into_inner());
         m.tick += 1;
         let tick = m.tick;
-        let e = m.entries.get_mut(key).filter(|e| e.at == at)?;
+        let e = m.entries.get_mut(key).filter(|e| e.at == *at)?;
         let v = e.cell.get()?.clone();
         e.used = tick;
         self.hits.fetch_add(1, Ordering::Relaxed);
@@ -256,9 +326,14 @@ impl Cache {
             len,
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
+            updates: self.updates.load(Ordering::Relaxed),
             evictions: self.evictions.load(Ordering::Relaxed),
         }
     }
+}
+
+fn downcast<T: Send + Sync + 'static>(v: &Value) -> AppResult<Arc<T>> {
+    v.clone().downcast::<T>().map_err(|_| AppError::Internal(anyhow::anyhow!("cache entry of another type")))
 }
 
 /// Figures and pages: enough for every scope and period leaders look at in a day.
@@ -315,6 +390,12 @@ async fn current(db: &Db) -> AppResult<Versions> {
     Ok(v)
 }
 
+/// The id of the database `db` is (the random number that tells two databases apart), as read with
+/// this request's versions.
+pub async fn database_id(db: &Db) -> AppResult<i64> {
+    Ok(current(db).await?.database)
+}
+
 /// The versions of every area, read now.
 pub async fn versions(db: &Db) -> AppResult<Versions> {
     let mut conn = db.conn().await?;
@@ -359,6 +440,9 @@ pub fn metrics() -> String {
         ("zhaoshang_cache_misses_total", "Lookups that computed (or waited for) a value.", "counter", |s: &Stats| {
             s.misses
         }),
+        ("zhaoshang_cache_updates_total", "Misses answered by bringing an older entry up to date.", "counter", |s: &Stats| {
+            s.updates
+        }),
         ("zhaoshang_cache_evictions_total", "Entries dropped to stay within the bound.", "counter", |s: &Stats| {
             s.evictions
         }),
@@ -375,19 +459,23 @@ pub fn metrics() -> String {
 mod tests {
     use super::*;
 
+    fn st(versions: &[i64]) -> Stamp {
+        Stamp { database: 1, versions: versions.to_vec() }
+    }
+
     #[test]
     fn a_full_cache_drops_its_least_recently_used_entries_first() {
         let c = Cache::new("test", 16);
         for i in 0..16 {
-            let cell = c.cell(format!("k{i}"), "v1".into());
+            let cell = c.cell(format!("k{i}"), st(&[1]), None).0;
             let _ = cell.set(Arc::new(i) as Value);
         }
         // k0 is used again, so k1 is now the least recently used.
-        assert!(c.lookup::<i32>("k0", "v1").is_some());
-        let _ = c.cell("k16".into(), "v1".into()).set(Arc::new(16) as Value);
-        assert!(c.lookup::<i32>("k0", "v1").is_some());
-        assert!(c.lookup::<i32>("k1", "v1").is_none(), "the least recently used went");
-        assert!(c.lookup::<i32>("k16", "v1").is_some());
+        assert!(c.lookup::<i32>("k0", &st(&[1])).is_some());
+        let _ = c.cell("k16".into(), st(&[1]), None).0.set(Arc::new(16) as Value);
+        assert!(c.lookup::<i32>("k0", &st(&[1])).is_some());
+        assert!(c.lookup::<i32>("k1", &st(&[1])).is_none(), "the least recently used went");
+        assert!(c.lookup::<i32>("k16", &st(&[1])).is_some());
         let s = c.stats();
         assert_eq!((s.len, s.evictions), (16, 1));
     }
@@ -402,10 +490,59 @@ mod tests {
     #[test]
     fn an_entry_of_another_version_is_not_answered() {
         let c = Cache::new("test", 4);
-        let _ = c.cell("k".into(), "1:5".into()).set(Arc::new(1) as Value);
-        assert!(c.lookup::<i32>("k", "1:6").is_none());
-        let fresh = c.cell("k".into(), "1:6".into());
+        let _ = c.cell("k".into(), st(&[5]), None).0.set(Arc::new(1) as Value);
+        assert!(c.lookup::<i32>("k", &st(&[6])).is_none());
+        let (fresh, base) = c.cell("k".into(), st(&[6]), None);
         assert!(!fresh.initialized(), "a new version starts a new computation");
+        assert!(base.is_none(), "nothing to update from unless asked");
+    }
+
+    #[test]
+    fn an_entry_behind_only_in_the_growing_version_is_offered_for_update() {
+        let c = Cache::new("test", 4);
+        let _ = c.cell("k".into(), st(&[7, 5]), Some(1)).0.set(Arc::new(1) as Value);
+        let (_, base) = c.cell("k".into(), st(&[7, 9]), Some(1));
+        assert_eq!(base.map(|(_, old)| old), Some(5), "only the growing area moved: update from version 5");
+        let _ = c.cell("k".into(), st(&[7, 9]), Some(1)).0.set(Arc::new(2) as Value);
+        let (_, base) = c.cell("k".into(), st(&[8, 10]), Some(1));
+        assert!(base.is_none(), "another area moved too: compute afresh");
+        // Versions arriving faster than an update completes: each starts from the last one done.
+        let _ = c.cell("k".into(), st(&[8, 10]), Some(1)).0.set(Arc::new(3) as Value);
+        let _pending = c.cell("k".into(), st(&[8, 11]), Some(1));
+        let (_, base) = c.cell("k".into(), st(&[8, 12]), Some(1));
+        assert_eq!(base.map(|(_, old)| old), Some(10), "11 is still being computed: update from 10");
+        let other_db = Stamp { database: 2, versions: vec![7, 11] };
+        assert_eq!(st(&[7, 9]).behind_only_at(&other_db, 1), None, "another database: never");
+        assert_eq!(st(&[7, 9]).behind_only_at(&st(&[7, 8]), 1), None, "an older version: never");
+    }
+
+    #[tokio::test]
+    async fn get_or_update_brings_an_entry_up_to_date_from_the_version_it_was_kept_at() {
+        // The versions come from the request's task-local, so no database is read.
+        let db = crate::db::Db::connect("sqlite::memory:").await.unwrap();
+        let c = Cache::new("test", 4);
+        let run = |reports: i64, c: &'static Cache| {
+            let db = db.clone();
+            per_request(async move {
+                let v = Versions { database: 1, areas: [1, reports, 1, 1, 1, 1, 1, 1] };
+                let _ = REQUEST_VERSIONS.try_with(|h| *h.borrow_mut() = Some(v));
+                c.get_or_update(
+                    &db,
+                    &[Area::Reports, Area::Reference],
+                    Area::Reports,
+                    "sum".into(),
+                    async { Ok(vec![reports]) },
+                    |old: Arc<Vec<i64>>, since, now| async move { Ok([old.as_slice(), &[since, now]].concat()) },
+                )
+                .await
+                .unwrap()
+            })
+        };
+        let c: &'static Cache = Box::leak(Box::new(c));
+        assert_eq!(*run(3, c).await, vec![3], "nothing kept: computed");
+        assert_eq!(*run(3, c).await, vec![3], "kept");
+        assert_eq!(*run(5, c).await, vec![3, 3, 5], "reports moved 3 → 5: updated from what was kept at 3");
+        assert_eq!(c.stats().updates, 1);
     }
 
     #[test]
@@ -425,7 +562,7 @@ mod tests {
         for _ in 0..8 {
             let (c, computed) = (c.clone(), computed.clone());
             waiters.push(tokio::spawn(async move {
-                let cell = c.cell("cockpit".into(), "1:1".into());
+                let (cell, _) = c.cell("cockpit".into(), st(&[1]), None);
                 let v = cell
                     .get_or_init(|| async {
                         computed.fetch_add(1, Ordering::SeqCst);

@@ -110,7 +110,9 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_zhaoshang"))
             .args(["serve", "--addr", "127.0.0.1:0"])
             .env("ZHAOSHANG_DATABASE_URL", url)
-            .env("ZHAOSHANG_LOG", "warn")
+            // ZHAOSHANG_BENCH_LOG=sqlx::query=debug (say) keeps the server's log in target/bench/server-PID.log,
+            // to see which statements a scenario's time goes to.
+            .env("ZHAOSHANG_LOG", std::env::var("ZHAOSHANG_BENCH_LOG").unwrap_or_else(|_| "warn".into()))
             .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -127,9 +129,17 @@ impl Server {
         };
         // Keep draining its log so that the pipe never fills and blocks it; a few lines say
         // what kind of trouble there was (a saturated pool warns on every slow acquire).
+        let mut keep = std::env::var("ZHAOSHANG_BENCH_LOG").ok().and_then(|_| {
+            std::fs::File::create(default_cache().with_file_name(format!("server-{}.log", child.id()))).ok().map(std::io::BufWriter::new)
+        });
         std::thread::spawn(move || {
             let mut n: u64 = 0;
             for l in lines.map_while(Result::ok) {
+                if let Some(f) = keep.as_mut() {
+                    use std::io::Write;
+                    let _ = writeln!(f, "{l}");
+                    continue;
+                }
                 n += 1;
                 if n <= 3 {
                     eprintln!("  服务：{l}");

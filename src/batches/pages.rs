@@ -64,10 +64,9 @@ struct NewPage {
 }
 
 async fn regions(st: &AppState, user: &CurrentUser) -> AppResult<Vec<Region>> {
-    let mut conn = st.db.conn().await?;
     let mut v = Vec::new();
     for (path, _) in user.scopes(Permission::EditProjects) {
-        v.extend(crate::regions::store::subtree(&mut conn.ex(), &path, 2000).await?);
+        v.extend(crate::regions::service::picker(&st.db, &path).await?.iter().cloned());
     }
     Ok(v)
 }

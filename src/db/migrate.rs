@@ -113,6 +113,24 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0027_data_versions.sql"),
         include_str!("../../migrations/postgres/0027_data_versions.sql"),
     ),
+    (
+        28,
+        "sums_changed",
+        include_str!("../../migrations/sqlite/0028_sums_changed.sql"),
+        include_str!("../../migrations/postgres/0028_sums_changed.sql"),
+    ),
+    (
+        29,
+        "list_sort_indexes",
+        include_str!("../../migrations/sqlite/0029_list_sort_indexes.sql"),
+        include_str!("../../migrations/postgres/0029_list_sort_indexes.sql"),
+    ),
+    (
+        30,
+        "project_region_changes",
+        include_str!("../../migrations/sqlite/0030_project_region_changes.sql"),
+        include_str!("../../migrations/postgres/0030_project_region_changes.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

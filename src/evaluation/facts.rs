@@ -3,19 +3,18 @@
 //! one level below the scope) in Rust, so one pass serves every unit.
 
 use super::indicators::Facts;
+use super::kept::{OfPath, Source, kept_sums};
 use super::period::Period;
 use crate::cache::{Area, FIGURE_CACHE};
-use crate::db::{Db, Ex, fetch_all_binds};
+use crate::db::{Db, fetch_all_binds};
 use crate::error::AppResult;
 use crate::projects::speed::unit_of;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Each part of the facts is kept under the areas it reads, so that a report filed recomputes the
-/// report sums but not the projects signed in the window (the costliest part), and a project edited
-/// keeps the tag history. The whole evaluation, kept under every area, is then assembled from parts.
-const SIGNED_READS: &[Area] = &[Area::Projects, Area::Reference];
-const SUMS_READS: &[Area] = &[Area::Projects, Area::Reports, Area::Reference];
+/// Each part of the facts is kept under the areas it reads, so that a report filed brings the report
+/// sums up to date but not the projects signed in the window, and a project edited keeps the tag
+/// history (see [`super::kept`]). The whole evaluation is then assembled from parts.
 const TAGS_READS: &[Area] = &[Area::Enterprises, Area::Reference];
 
 /// 元 per US dollar for 到位外资 (reports keep foreign funds in US cents): 7.10 until an
@@ -26,7 +25,7 @@ pub const DEFAULT_USD_RATE_PER_MILLE: i64 = 7100;
 /// 签约额 (contracted, else total), how many were due to start by the window's end (planned or
 /// actually started by then) and how many had started. A withdrawn (退出) project still counts: it
 /// was signed, and if it was due to start and did not, that is what the rate measures.
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Clone)]
 pub struct Signed {
     pub region_path: String,
     pub industrial: bool,
@@ -48,7 +47,7 @@ pub fn tally_signed(f: &mut Facts, s: &Signed) {
     f.started += s.started;
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Clone)]
 struct Sums {
     region_path: String,
     month: String,
@@ -59,7 +58,7 @@ struct Sums {
     jobs: i64,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Clone)]
 struct PathSum {
     region_path: String,
     funds_domestic: i64,
@@ -165,8 +164,8 @@ where
         .await
 }
 
-/// Projects signed from `d0` to `d1` per region path, read from the index on the signing date alone
-/// (migration 0024).
+/// Projects signed from `d0` to `d1` per region path, read from the index on region and signing date
+/// alone (migration 0030), brought up to date after a save by re-reading the regions it touched.
 async fn signed(db: &Db, scope_path: &str, d0: &str, d1: &str) -> AppResult<Arc<Vec<Signed>>> {
     let (d0, d1) = (checked_day(d0)?, checked_day(d1)?);
     let sql = format!(
@@ -175,10 +174,10 @@ async fn signed(db: &Db, scope_path: &str, d0: &str, d1: &str) -> AppResult<Arc<
                CAST(SUM(CASE WHEN p.actual_start <= '{d1}' OR p.planned_start <= '{d1}' THEN 1 ELSE 0 END) AS BIGINT) AS due,
                CAST(SUM(CASE WHEN p.actual_start <= '{d1}' THEN 1 ELSE 0 END) AS BIGINT) AS started
              FROM projects p JOIN regions g ON g.code = p.region
-             WHERE g.path LIKE $1 AND p.actual_sign >= '{d0}' AND p.actual_sign <= '{d1}'
+             WHERE g.path LIKE $1 AND p.actual_sign >= '{d0}' AND p.actual_sign <= '{d1}' {{touched}}
              GROUP BY g.path, p.industrial"
     );
-    kept_rows(db, SIGNED_READS, format!("facts-signed:{scope_path}:{d0}:{d1}"), sql, scope_path).await
+    kept_sums(db, Source::Projects, format!("facts-signed:{scope_path}:{d0}:{d1}"), sql, scope_path, None).await
 }
 
 /// 到位资金 of the projects signed in the window, reported by its last month (signed_funds:
@@ -189,10 +188,10 @@ async fn funds_of_signed(db: &Db, scope_path: &str, m0: &str, m1: &str) -> AppRe
         "SELECT g.path AS region_path, CAST(COALESCE(SUM(s.funds_domestic), 0) AS BIGINT) AS funds_domestic,
                CAST(COALESCE(SUM(s.funds_foreign_usd), 0) AS BIGINT) AS funds_foreign_usd
              FROM signed_funds s JOIN regions g ON g.code = s.region
-             WHERE g.path LIKE $1 AND s.sign_month >= '{m0}' AND s.sign_month <= '{m1}' AND s.month <= '{m1}'
+             WHERE g.path LIKE $1 AND s.sign_month >= '{m0}' AND s.sign_month <= '{m1}' AND s.month <= '{m1}' {{touched}}
              GROUP BY g.path"
     );
-    kept_rows(db, SUMS_READS, format!("facts-funds:{scope_path}:{m0}:{m1}"), sql, scope_path).await
+    kept_sums(db, Source::SignedFunds, format!("facts-funds:{scope_path}:{m0}:{m1}"), sql, scope_path, Some((m0, m1))).await
 }
 
 /// Enterprises that gained a tag from `d0` to `d1`, per region path and tag.
@@ -229,30 +228,34 @@ fn entry<'a>(out: &'a mut BTreeMap<String, Facts>, units: &Units, path: &str) ->
 /// in step with monthly_reports and with projects' regions; see migration 0022).
 async fn monthly(db: &Db, scope_path: &str, m0: &str, m1: &str) -> AppResult<Arc<Vec<Sums>>> {
     let (m0, m1) = (checked_month(m0)?, checked_month(m1)?);
-    let key = format!("facts-monthly:{scope_path}:{m0}:{m1}");
-    FIGURE_CACHE
-        .get_or(db, SUMS_READS, key, async {
-            let mut conn = db.conn().await?;
-            Ok(monthly_rows(&mut conn.ex(), scope_path, m0, m1).await?)
-        })
-        .await
+    let sql = format!(
+        "SELECT g.path AS region_path, s.month, CAST(SUM(s.invest) AS BIGINT) AS invest,
+           CAST(SUM(s.funds_domestic) AS BIGINT) AS funds_domestic,
+           CAST(SUM(s.funds_foreign_usd) AS BIGINT) AS funds_foreign_usd, CAST(SUM(s.tax) AS BIGINT) AS tax,
+           CAST(SUM(s.jobs) AS BIGINT) AS jobs
+         FROM report_sums s JOIN regions g ON g.code = s.region
+         WHERE g.path LIKE $1 AND s.month >= '{m0}' AND s.month <= '{m1}' AND s.reports <> 0 {{touched}}
+         GROUP BY g.path, s.month"
+    );
+    kept_sums(db, Source::Reports, format!("facts-monthly:{scope_path}:{m0}:{m1}"), sql, scope_path, Some((m0, m1))).await
 }
 
-async fn monthly_rows(ex: &mut Ex<'_>, scope_path: &str, m0: &str, m1: &str) -> Result<Vec<Sums>, sqlx::Error> {
-    fetch_all_binds(
-        ex,
-        &format!(
-            "SELECT g.path AS region_path, s.month, CAST(SUM(s.invest) AS BIGINT) AS invest,
-               CAST(SUM(s.funds_domestic) AS BIGINT) AS funds_domestic,
-               CAST(SUM(s.funds_foreign_usd) AS BIGINT) AS funds_foreign_usd, CAST(SUM(s.tax) AS BIGINT) AS tax,
-               CAST(SUM(s.jobs) AS BIGINT) AS jobs
-             FROM report_sums s JOIN regions g ON g.code = s.region
-             WHERE g.path LIKE $1 AND s.month >= '{m0}' AND s.month <= '{m1}' AND s.reports <> 0
-             GROUP BY g.path, s.month"
-        ),
-        &[format!("{scope_path}%")],
-    )
-    .await
+impl OfPath for Sums {
+    fn path(&self) -> &str {
+        &self.region_path
+    }
+}
+
+impl OfPath for Signed {
+    fn path(&self) -> &str {
+        &self.region_path
+    }
+}
+
+impl OfPath for PathSum {
+    fn path(&self) -> &str {
+        &self.region_path
+    }
 }
 
 /// One month of the scope's trend: 完成投资 and 到位资金 in 分.
@@ -279,35 +282,43 @@ pub async fn trend(
     Ok(out)
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Clone)]
 struct StageCount {
+    region_path: String,
     stage: String,
     n: i64,
     total: i64,
 }
 
-/// Projects in the scope per stage: (count, 总投资), for the stage funnel (project_sums: migration 0024).
-pub async fn stages(db: &Db, scope_path: &str) -> AppResult<Arc<BTreeMap<String, (i64, i64)>>> {
-    let key = format!("facts-stages:{scope_path}");
-    FIGURE_CACHE
-        .get_or(db, SIGNED_READS, key, async { Ok(stage_rows(&mut db.conn().await?.ex(), scope_path).await?) })
-        .await
+impl OfPath for StageCount {
+    fn path(&self) -> &str {
+        &self.region_path
+    }
 }
 
-async fn stage_rows(ex: &mut Ex<'_>, scope_path: &str) -> Result<BTreeMap<String, (i64, i64)>, sqlx::Error> {
-    let rows: Vec<StageCount> = fetch_all_binds(
-        ex,
-        "SELECT s.stage, CAST(SUM(s.projects) AS BIGINT) AS n, CAST(SUM(s.total) AS BIGINT) AS total
-         FROM project_sums s JOIN regions g ON g.code = s.region
-         WHERE g.path LIKE $1 AND s.exited = FALSE GROUP BY s.stage HAVING SUM(s.projects) <> 0",
-        &[format!("{scope_path}%")],
-    )
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.stage, (r.n, r.total))).collect())
+/// Projects in the scope per stage: (count, 总投资), for the stage funnel (project_sums: migration
+/// 0024), kept per region path and brought up to date after a save like the other parts.
+pub async fn stages(db: &Db, scope_path: &str) -> AppResult<BTreeMap<String, (i64, i64)>> {
+    let sql = "SELECT g.path AS region_path, s.stage, CAST(SUM(s.projects) AS BIGINT) AS n,
+                 CAST(SUM(s.total) AS BIGINT) AS total
+               FROM project_sums s JOIN regions g ON g.code = s.region
+               WHERE g.path LIKE $1 AND s.exited = FALSE {touched}
+               GROUP BY g.path, s.stage HAVING SUM(s.projects) <> 0";
+    let rows: Arc<Vec<StageCount>> =
+        kept_sums(db, Source::ProjectSums, format!("facts-stages:{scope_path}"), sql.into(), scope_path, None).await?;
+    let mut out: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for r in rows.iter() {
+        let e = out.entry(r.stage.clone()).or_default();
+        e.0 += r.n;
+        e.1 += r.total;
+    }
+    out.retain(|_, (n, _)| *n != 0);
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::kept::merge_by_path;
     use super::*;
 
     #[test]
@@ -335,6 +346,25 @@ mod tests {
         assert_eq!((f.signed, f.signed_amount, f.signed_industrial, f.signed_industrial_amount), (5, 500, 2, 200));
         assert_eq!((f.due_to_start, f.started), (4, 2));
         assert_eq!(super::super::indicators::value("start_rate", &f), Some(50.0));
+    }
+
+    #[test]
+    fn updated_sums_replace_every_row_of_the_regions_touched_and_keep_the_rest() {
+        let row = |path: &str, month: &str, invest: i64| Sums {
+            region_path: path.into(),
+            month: month.into(),
+            invest,
+            funds_domestic: 0,
+            funds_foreign_usd: 0,
+            tax: 0,
+            jobs: 0,
+        };
+        let kept = vec![row("/43/4301/", "2026-01", 10), row("/43/4301/", "2026-02", 20), row("/43/4302/", "2026-01", 5)];
+        // 长沙 touched: its January moved, its February fell to nothing (no row now); 株洲 untouched.
+        let touched = ["/43/4301/".to_string(), "/43/4303/".to_string()].into();
+        let merged = merge_by_path(&kept, &touched, vec![row("/43/4301/", "2026-01", 11), row("/43/4303/", "2026-01", 7)]);
+        let got: Vec<_> = merged.iter().map(|r| (r.region_path.as_str(), r.month.as_str(), r.invest)).collect();
+        assert_eq!(got, [("/43/4302/", "2026-01", 5), ("/43/4301/", "2026-01", 11), ("/43/4303/", "2026-01", 7)]);
     }
 
     #[test]

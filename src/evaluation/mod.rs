@@ -8,6 +8,7 @@ pub mod flags;
 mod flags_facts;
 pub mod flags_service;
 pub mod indicators;
+pub mod kept;
 pub mod pages;
 pub mod pages_breakdowns;
 pub mod pages_cockpit;

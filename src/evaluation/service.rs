@@ -112,6 +112,35 @@ async fn units_of(ex: &mut Ex<'_>, scope: &Region, level: Level) -> Result<(Unit
     }
 }
 
+/// What an evaluation of a scope compares, against what and how: its units, their targets for the
+/// year, the indicators' weights. Kept until regions, targets or weights change — a report filed or a
+/// project saved recomputes the figures, not this.
+struct Frame {
+    units: Units,
+    regions: Vec<Region>,
+    targets: HashMap<String, Vec<(String, i64)>>,
+    weights: Vec<(String, i64)>,
+}
+
+async fn frame(db: &Db, scope: &Region, level: Level, year: i32) -> AppResult<Arc<Frame>> {
+    let reads = &[crate::cache::Area::Evaluation, crate::cache::Area::Reference];
+    let key = format!("eval-frame:{}:{}:{year}", scope.code, level.code());
+    crate::cache::FIGURE_CACHE
+        .get_or(db, reads, key, async {
+            let mut conn = db.conn().await?;
+            let ex = &mut conn.ex();
+            let (units, regions) = units_of(ex, scope, level).await?;
+            let codes: Vec<String> = regions.iter().map(|r| r.code.clone()).chain([scope.code.clone()]).collect();
+            let mut targets: HashMap<String, Vec<(String, i64)>> = HashMap::new();
+            for (region, indicator, v) in store::targets_of(ex, &codes, year).await? {
+                targets.entry(region).or_default().push((indicator, v));
+            }
+            let weights = store::weights(ex).await?;
+            Ok::<_, AppError>(Frame { units, regions, targets, weights })
+        })
+        .await
+}
+
 /// The figures of every unit under `scope` for `period`, ranked with the current weights.
 pub async fn evaluate(db: &Db, scope: &Region, period: Period, level: Level) -> AppResult<Arc<Evaluation>> {
     let key = format!("eval:{}:{}:{}", scope.code, period.code(), level.code());
@@ -119,17 +148,10 @@ pub async fn evaluate(db: &Db, scope: &Region, period: Period, level: Level) -> 
         let rate = facts::DEFAULT_USD_RATE_PER_MILLE;
         // No connection is held while the facts are gathered: each part takes its own from the pool,
         // and a request holding one while waiting for another would, under load, wait for ever.
-        let (units, regions) = units_of(&mut db.conn().await?.ex(), scope, level).await?;
-        let now = facts::by_unit(db, &scope.path, &units, period, rate).await?;
-        let before = facts::by_unit(db, &scope.path, &units, period.year_before(), rate).await?;
-        let codes: Vec<String> = regions.iter().map(|r| r.code.clone()).chain([scope.code.clone()]).collect();
-        let mut targets: HashMap<String, Vec<(String, i64)>> = HashMap::new();
-        let mut conn = db.conn().await?;
-        let ex = &mut conn.ex();
-        for (region, indicator, v) in store::targets_of(ex, &codes, period.year()).await? {
-            targets.entry(region).or_default().push((indicator, v));
-        }
-        drop(conn);
+        let frame = frame(db, scope, level, period.year()).await?;
+        let Frame { units, regions, targets, weights } = frame.as_ref();
+        let now = facts::by_unit(db, &scope.path, units, period, rate).await?;
+        let before = facts::by_unit(db, &scope.path, units, period.year_before(), rate).await?;
         let mut rows: Vec<UnitRow> = regions
             .iter()
             .filter(|r| level == Level::Parks || r.code != scope.code || now.contains_key(&r.path))
@@ -156,13 +178,12 @@ pub async fn evaluate(db: &Db, scope: &Region, period: Period, level: Level) -> 
                 (sum(a.values()), sum(b.values()))
             }
         };
-        let weights = store::weights(&mut db.conn().await?.ex()).await?;
         let ranked = score::rank(
             &rows
                 .iter()
                 .map(|u| score::Unit { code: u.code.clone(), name: u.name.clone(), facts: u.facts })
                 .collect::<Vec<_>>(),
-            &weights,
+            weights,
         );
         Ok(Evaluation {
             scope: scope.code.clone(),
@@ -172,8 +193,8 @@ pub async fn evaluate(db: &Db, scope: &Region, period: Period, level: Level) -> 
             units: rows,
             total,
             total_last_year,
-            targets: targets.remove(&scope.code).unwrap_or_default(),
-            weights,
+            targets: targets.get(&scope.code).cloned().unwrap_or_default(),
+            weights: weights.clone(),
             ranked,
         })
     })

@@ -231,21 +231,11 @@ pub async fn page(
     Ok(crate::db::fetch_page(ex, &list_sql, &count_sql, &binds).await?)
 }
 
-/// How many of a view's ids the cache keeps, in order: its first hundred pages. Later pages, which
-/// few people open, run the query.
-const CACHED_IDS: i64 = 100 * PAGE_SIZE;
-
-/// A view's ordered ids (its first `CACHED_IDS`) and how many projects match.
-struct Ids {
-    ids: Vec<uuid::Uuid>,
-    total: i64,
-}
-
-/// One page and the count, like [`page`], but the view's order and count are kept in
-/// [`crate::cache`] until anything in the database changes (the audit head moves), so paging
-/// through a view reads its fifty rows by key instead of counting and sorting every match again.
-/// The key is the statement itself, scope included: two users share an entry only when they see
-/// the same projects.
+/// One page and the count, like [`page`], kept in [`crate::cache`] until a project, region or
+/// industry changes (reports filed meanwhile leave it). The key is the statement itself, scope
+/// included: two users share an entry only when they see the same projects. Each page is kept on
+/// its own: on a working morning a project is saved every second or so, and a view's whole order
+/// computed ahead for later pages was thrown away before anyone paged to them.
 pub async fn cached_page(
     db: &crate::db::Db,
     scopes: &[String],
@@ -255,48 +245,15 @@ pub async fn cached_page(
     let (where_sql, binds) = where_clause(scopes, region_path, f)?;
     let order = order_by(f.sort.as_deref())?;
     let offset = crate::db::offset(f.page, PAGE_SIZE);
-    if offset >= CACHED_IDS {
-        let mut conn = db.conn().await?;
-        return page(&mut conn.ex(), scopes, region_path, f).await;
-    }
-    let key = format!("projects:{where_sql}|{}|{order}", binds.join("\u{1f}"));
-    // The page itself is kept too: decoding fifty rows of sixty columns costs more than the rest.
-    // Both kept until a project, region or industry changes: reports filed meanwhile leave them.
+    let key = format!("projects:{where_sql}|{}|{order}|{offset}", binds.join("\u{1f}"));
     use crate::cache::{LIST_CACHE, PROJECT_LIST};
     let page = LIST_CACHE
-        .get_or(db, PROJECT_LIST, format!("{key}|{offset}"), async {
-            let ids = LIST_CACHE.get_or(db, PROJECT_LIST, key, ordered_ids(db, &where_sql, &binds, &order)).await?;
-            let from = (offset as usize).min(ids.ids.len());
-            let slice = &ids.ids[from..(from + PAGE_SIZE as usize).min(ids.ids.len())];
-            if slice.is_empty() {
-                return Ok((vec![], ids.total));
-            }
+        .get_or(db, PROJECT_LIST, key, async {
             let mut conn = db.conn().await?;
-            let mut rows = super::store_bulk::get_many(&mut conn.ex(), slice).await?;
-            rows.sort_by_key(|r| slice.iter().position(|id| *id == r.p.id));
-            Ok::<_, AppError>((rows, ids.total))
+            page(&mut conn.ex(), scopes, region_path, f).await
         })
         .await?;
     Ok(page.as_ref().clone())
-}
-
-/// A view's first `CACHED_IDS` ids in order, and its count.
-async fn ordered_ids(db: &crate::db::Db, where_sql: &str, binds: &[String], order: &str) -> Result<Ids, AppError> {
-    let sort_join = sort_join(order);
-    let sql = format!("SELECT p.id FROM projects p {sort_join} WHERE {where_sql} ORDER BY {order} LIMIT {CACHED_IDS}");
-    let mut conn = db.conn().await?;
-    let ids: Vec<uuid::Uuid> = crate::db::fetch_all_binds::<(uuid::Uuid,)>(&mut conn.ex(), &sql, binds)
-        .await?
-        .into_iter()
-        .map(|r| r.0)
-        .collect();
-    let total = if (ids.len() as i64) < CACHED_IDS {
-        ids.len() as i64
-    } else {
-        let count_sql = format!("SELECT count(*) FROM projects p WHERE {where_sql}");
-        crate::db::fetch_all_binds::<(i64,)>(&mut conn.ex(), &count_sql, binds).await?.first().map_or(0, |r| r.0)
-    };
-    Ok(Ids { ids, total })
 }
 
 /// Every matching project (for export), in the list's order, at most `limit`.

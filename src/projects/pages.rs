@@ -51,10 +51,9 @@ pub struct Choices {
 }
 
 pub async fn choices(st: &AppState, user: &CurrentUser, perm: Permission) -> AppResult<Choices> {
-    let mut conn = st.db.conn().await?;
     let mut regions = Vec::new();
     for (path, _) in user.scopes(perm) {
-        regions.extend(crate::regions::store::subtree(&mut conn.ex(), &path, 2000).await?);
+        regions.extend(crate::regions::service::picker(&st.db, &path).await?.iter().cloned());
     }
     Ok(Choices {
         regions,

@@ -3,4 +3,5 @@ pub mod api;
 pub mod load;
 pub mod model;
 pub mod pages;
+pub mod service;
 pub mod store;

@@ -101,3 +101,8 @@ pub async fn subtree(ex: &mut Ex<'_>, scope_path: &str, limit: i64) -> Result<Ve
         limit
     )
 }
+
+/// Every region's code and path.
+pub async fn paths(ex: &mut Ex<'_>) -> Result<Vec<(String, String)>, sqlx::Error> {
+    q_as!(ex, fetch_all, (String, String), "SELECT code, path FROM regions")
+}

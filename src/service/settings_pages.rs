@@ -151,9 +151,10 @@ async fn departments_view(
     for p in crate::accounts::service::scope_paths(user, Permission::ConfigureService) {
         rows.extend(departments::in_scope(&mut conn.ex(), &p).await?);
         regions.extend(
-            crate::regions::store::subtree(&mut conn.ex(), &p, 2000)
+            crate::regions::service::picker(&st.db, &p)
                 .await?
-                .into_iter()
+                .iter()
+                .cloned()
                 .filter(|r| r.level != "park" || r.path.matches('/').count() <= 5),
         );
     }

@@ -1,0 +1,33 @@
+//! Region use cases shared by other contexts.
+
+use super::model::Region;
+use crate::cache::{Area, FIGURE_CACHE};
+use crate::db::Db;
+use crate::error::AppResult;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// How many regions a picker offers at most.
+pub const PICKER_LIMIT: i64 = 2000;
+
+/// The regions of the subtree at `scope_path` (its root included), in path order, for the region
+/// pickers of list filters and forms. Kept until regions change: every list page shows one, and
+/// reading a city's two thousand towns on each page load cost more than the list itself.
+pub async fn picker(db: &Db, scope_path: &str) -> AppResult<Arc<Vec<Region>>> {
+    FIGURE_CACHE
+        .get_or(db, &[Area::Reference], format!("region-picker:{scope_path}"), async {
+            let mut conn = db.conn().await?;
+            Ok(super::store::subtree(&mut conn.ex(), scope_path, PICKER_LIMIT).await?)
+        })
+        .await
+}
+
+/// Every region's path by its code, kept until regions change.
+pub async fn paths(db: &Db) -> AppResult<Arc<HashMap<String, String>>> {
+    FIGURE_CACHE
+        .get_or(db, &[Area::Reference], "region-paths".into(), async {
+            let mut conn = db.conn().await?;
+            Ok(super::store::paths(&mut conn.ex()).await?.into_iter().collect())
+        })
+        .await
+}

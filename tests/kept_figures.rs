@@ -1,0 +1,86 @@
+//! Cockpit figures kept per region and brought up to date region by region (issue 13): after each
+//! kind of write — a report filed, corrected, a project moved, signed or withdrawn — the kept
+//! cockpit equals one computed afresh with the cache off, and it got there by an update, not a full
+//! recomputation. SQLite and PostgreSQL. (One test in this file: it turns the cache off for a moment.)
+
+mod common;
+
+use common::backends;
+use zhaoshang::cache::{FIGURE_CACHE, set_enabled};
+use zhaoshang::db::Db;
+use zhaoshang::evaluation::cockpit::{self, Cockpit};
+use zhaoshang::evaluation::period::Period;
+use zhaoshang::q_exec;
+use zhaoshang::regions::model::Region;
+
+/// What a leader reads off the cockpit: the headline, the trend, the funnel and every unit's facts.
+fn figures(c: &Cockpit) -> String {
+    let zero = zhaoshang::evaluation::indicators::Facts::default();
+    let units: Vec<_> = c
+        .eval
+        .units
+        .iter()
+        .filter(|u| u.facts != zero || u.last_year != zero)
+        .map(|u| (u.code.clone(), u.facts, u.last_year))
+        .collect();
+    format!("{:?}|{:?}|{:?}|{:?}", c.headline.iter().map(|h| &h.shown).collect::<Vec<_>>(), c.trend, c.funnel, units)
+}
+
+async fn kept_equals_fresh(db: &Db, scopes: &[Region], period: Period, after: &str, label: &str) {
+    for scope in scopes {
+        let kept = cockpit::build(db, scope, period).await.unwrap();
+        set_enabled(false);
+        let fresh = cockpit::build(db, scope, period).await;
+        set_enabled(true);
+        assert_eq!(figures(&kept), figures(&fresh.unwrap()), "{label}: {} after {after}", scope.name);
+    }
+}
+
+/// Runs `sql` on the project `id` (bound as `$1`: SQLite keeps ids as blobs), which must match.
+async fn exec(db: &Db, sql: &str, id: uuid::Uuid) {
+    let mut c = db.conn().await.unwrap();
+    assert!(q_exec!(&mut c.ex(), sqlx::AssertSqlSafe(sql), id).unwrap() >= 1, "{sql}");
+}
+
+#[tokio::test]
+async fn after_each_kind_of_write_the_kept_cockpit_equals_one_computed_afresh_and_was_updated_not_recomputed() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let db = &t.db;
+        let a = common::project(db, "长沙的项目", "4301").await;
+        let b = common::project(db, "株洲的项目", "4302").await;
+        exec(db, "UPDATE projects SET actual_sign = '2026-02-10', planned_start = '2026-05-01' WHERE id = $1", a).await;
+        common::report(db, a, "2026-03", 100, 40, 3, 12).await;
+        common::report(db, b, "2026-03", 50, 10, 1, 5).await;
+        let period = Period::parse("2026-06累计").unwrap();
+        let mut scopes = Vec::new();
+        for code in ["43", "4301", "4302"] {
+            let mut c = db.conn().await.unwrap();
+            scopes.push(zhaoshang::regions::store::get(&mut c.ex(), code).await.unwrap().unwrap());
+        }
+        kept_equals_fresh(db, &scopes, period, "the first load", t.label).await;
+        let first = cockpit::build(db, &scopes[0], period).await.unwrap();
+        let changsha = first.eval.units.iter().find(|u| u.code == "4301").expect("长沙").facts;
+        assert_eq!((changsha.signed, changsha.due_to_start, changsha.invest), (1, 1, 100_000_000), "{}", t.label);
+        let updates = FIGURE_CACHE.stats().updates;
+        for (after, sql, id) in [
+            ("a report filed", None, a),
+            (
+                "a report corrected",
+                Some("UPDATE monthly_reports SET invest_month = invest_month + 700000, funds_domestic = 9 WHERE project_id = $1"),
+                a,
+            ),
+            ("a project moved to another city", Some("UPDATE projects SET region = '4302' WHERE id = $1"), a),
+            ("a project signed in the window", Some("UPDATE projects SET actual_sign = '2026-04-01' WHERE id = $1"), b),
+            ("a project withdrawn", Some("UPDATE projects SET health = 'exited', stage = 'started' WHERE id = $1"), b),
+            ("a report deleted", Some("DELETE FROM monthly_reports WHERE project_id = $1"), b),
+        ] {
+            match sql {
+                None => common::report(db, id, "2026-04", 180, 60, 5, 15).await,
+                Some(sql) => exec(db, sql, id).await,
+            }
+            kept_equals_fresh(db, &scopes, period, after, t.label).await;
+        }
+        assert!(FIGURE_CACHE.stats().updates > updates, "{}: the kept parts were brought up to date", t.label);
+    }
+}
