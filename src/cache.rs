@@ -203,8 +203,8 @@ impl Cache {
 
     /// Like [`Cache::get_or`] for a value that can be brought up to date: when the entry kept is
     /// behind in the version of `grows` alone, `update` gets it, that older version and the current
-    /// one, and returns the value now (reading only what changed since), instead of `compute`
-    /// reading everything.
+    /// one, and returns the value now (reading only what changed since) — or `None` when nothing it
+    /// depends on changed, and the kept value stands — instead of `compute` reading everything.
     pub async fn get_or_update<T, F, U, UF>(
         &self,
         db: &Db,
@@ -218,7 +218,7 @@ impl Cache {
         T: Send + Sync + 'static,
         F: Future<Output = AppResult<T>>,
         U: FnOnce(Arc<T>, i64, i64) -> UF,
-        UF: Future<Output = AppResult<T>>,
+        UF: Future<Output = AppResult<Option<T>>>,
     {
         if !ENABLED.load(Ordering::Relaxed) {
             return Ok(Arc::new(compute.await?));
@@ -227,17 +227,21 @@ impl Cache {
         let index = reads.iter().position(|a| *a == grows);
         let now = index.and_then(|i| at.versions.get(i).copied()).unwrap_or_default();
         let (cell, base) = self.cell(key, at, index);
-        let base = base.and_then(|(v, old)| v.downcast::<T>().ok().map(|v| (v, old)));
         let work = Box::pin(async move {
             match base {
-                Some((v, old)) => {
+                Some((kept, old)) => {
+                    let typed = kept.clone().downcast::<T>().map_err(|_| AppError::Internal(anyhow::anyhow!("cache entry of another type")))?;
                     self.updates.fetch_add(1, Ordering::Relaxed);
-                    update(v, old, now).await
+                    // Nothing it read has changed: the kept value itself stands for the new version.
+                    Ok(match update(typed, old, now).await? {
+                        Some(v) => Arc::new(v) as Value,
+                        None => kept,
+                    })
                 }
-                None => compute.await,
+                None => compute.await.map(|v| Arc::new(v) as Value),
             }
         });
-        let v = Box::pin(cell.get_or_try_init(|| async { work.await.map(|v| Arc::new(v) as Value) })).await?;
+        let v = Box::pin(cell.get_or_try_init(|| work)).await?;
         downcast(v)
     }
 
@@ -532,7 +536,7 @@ mod tests {
                     Area::Reports,
                     "sum".into(),
                     async { Ok(vec![reports]) },
-                    |old: Arc<Vec<i64>>, since, now| async move { Ok([old.as_slice(), &[since, now]].concat()) },
+                    |old: Arc<Vec<i64>>, since, now| async move { Ok(Some([old.as_slice(), &[since, now]].concat())) },
                 )
                 .await
                 .unwrap()

@@ -1,7 +1,8 @@
 //! Cockpit figures kept per region and brought up to date region by region (issue 13): after each
 //! kind of write — a report filed, corrected, a project moved, signed or withdrawn — the kept
 //! cockpit equals one computed afresh with the cache off, and it got there by an update, not a full
-//! recomputation. SQLite and PostgreSQL. (One test in this file: it turns the cache off for a moment.)
+//! recomputation; a kept list page stands through a save elsewhere. SQLite and PostgreSQL. (The cockpit
+//! test turns the cache off for a moment, so the tests here take turns.)
 
 mod common;
 
@@ -12,6 +13,9 @@ use zhaoshang::evaluation::cockpit::{self, Cockpit};
 use zhaoshang::evaluation::period::Period;
 use zhaoshang::q_exec;
 use zhaoshang::regions::model::Region;
+
+/// One test at a time: the cockpit test turns the cache off for the whole process for a moment.
+static TURNS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// What a leader reads off the cockpit: the headline, the trend, the funnel and every unit's facts.
 fn figures(c: &Cockpit) -> String {
@@ -44,6 +48,7 @@ async fn exec(db: &Db, sql: &str, id: uuid::Uuid) {
 
 #[tokio::test]
 async fn after_each_kind_of_write_the_kept_cockpit_equals_one_computed_afresh_and_was_updated_not_recomputed() {
+    let _turn = TURNS.lock().await;
     for t in backends().await {
         let t = t.with_demo().await;
         let db = &t.db;
@@ -82,5 +87,43 @@ async fn after_each_kind_of_write_the_kept_cockpit_equals_one_computed_afresh_an
             kept_equals_fresh(db, &scopes, period, after, t.label).await;
         }
         assert!(FIGURE_CACHE.stats().updates > updates, "{}: the kept parts were brought up to date", t.label);
+    }
+}
+
+#[tokio::test]
+async fn a_kept_list_page_stands_through_a_save_elsewhere_and_shows_a_save_within_it_at_the_next_request() {
+    use zhaoshang::projects::list::{Filter, cached_page};
+    let _turn = TURNS.lock().await;
+    for t in backends().await {
+        let t = t.with_demo().await;
+        let db = &t.db;
+        let a = common::project(db, "长沙的项目", "4301").await;
+        let b = common::project(db, "株洲的项目", "4302").await;
+        let province = ["/43/".to_string()];
+        let zhuzhou = Some("/43/4302/");
+        let names = |rows: &[zhaoshang::projects::store::Row]| rows.iter().map(|r| r.p.name.clone()).collect::<Vec<_>>();
+        let (rows, n) = cached_page(db, &province, zhuzhou, &Filter::default()).await.unwrap();
+        assert_eq!((names(&rows), n), (vec!["株洲的项目".to_string()], 1), "{}", t.label);
+        let updates = zhaoshang::cache::LIST_CACHE.stats().updates;
+        // A save in 长沙: 株洲's page stands (brought forward without reading it again).
+        exec(db, "UPDATE projects SET name = '长沙的项目（改）' WHERE id = $1", a).await;
+        let (rows, _) = cached_page(db, &province, zhuzhou, &Filter::default()).await.unwrap();
+        assert_eq!(names(&rows), ["株洲的项目"], "{}", t.label);
+        assert!(zhaoshang::cache::LIST_CACHE.stats().updates > updates, "{}: updated, not recomputed", t.label);
+        // A save in 株洲, and a project moved into it from 长沙: both seen at the next request.
+        exec(db, "UPDATE projects SET name = '株洲的项目（改）' WHERE id = $1", b).await;
+        let (rows, _) = cached_page(db, &province, zhuzhou, &Filter::default()).await.unwrap();
+        assert_eq!(names(&rows), ["株洲的项目（改）"], "{}", t.label);
+        exec(db, "UPDATE projects SET region = '4302' WHERE id = $1", a).await;
+        let (rows, n) = cached_page(db, &province, zhuzhou, &Filter { sort: Some("name".into()), ..Default::default() })
+            .await
+            .unwrap();
+        assert_eq!((rows.len(), n), (2, 2), "{}", t.label);
+        // And moved out again: gone from the page kept before the move.
+        exec(db, "UPDATE projects SET region = '4301' WHERE id = $1", a).await;
+        let (rows, n) = cached_page(db, &province, zhuzhou, &Filter { sort: Some("name".into()), ..Default::default() })
+            .await
+            .unwrap();
+        assert_eq!((names(&rows), n), (vec!["株洲的项目（改）".to_string()], 1), "{}", t.label);
     }
 }

@@ -113,7 +113,7 @@ where
             .filter(|(_, path)| path.starts_with(scope_path))
             .collect();
         if touched.is_empty() {
-            return Ok(kept.as_ref().clone());
+            return Ok(None);
         }
         let codes: HashSet<&str> = touched.iter().map(|(c, _)| *c).collect();
         let mut binds = scope.to_vec();
@@ -126,7 +126,7 @@ where
         let mut conn = db.conn().await?;
         let fresh: Vec<T> = fetch_all_binds(&mut conn.ex(), &sql.replace("{touched}", &restrict), &binds).await?;
         let touched: HashSet<String> = touched.iter().map(|(_, p)| p.to_string()).collect();
-        Ok(merge_by_path(&kept, &touched, fresh))
+        Ok(Some(merge_by_path(&kept, &touched, fresh)))
     };
     let (reads, grows) = source.reads();
     FIGURE_CACHE.get_or_update(db, reads, grows, key, full, update).await
@@ -136,6 +136,15 @@ where
 /// those paths there is now: a path whose sums fell to nothing has none).
 pub fn merge_by_path<T: OfPath + Clone>(kept: &[T], touched: &HashSet<String>, fresh: Vec<T>) -> Vec<T> {
     kept.iter().filter(|r| !touched.contains(r.path())).cloned().chain(fresh).collect()
+}
+
+/// The regions whose projects changed after version `since`, as of `now` (the projects' versions),
+/// by path: what a kept project list checks before it stands for a new version.
+pub async fn project_regions_changed(db: &Db, since: i64, now: i64) -> AppResult<Vec<String>> {
+    let changed = changed_since(db, Source::Projects, since, now).await?;
+    let paths = crate::regions::service::paths(db).await?;
+    // A region unknown to the paths (deleted since) could be anywhere: say so by its root.
+    Ok(changed.into_iter().map(|(code, _)| paths.get(&code).cloned().unwrap_or_else(|| "/".into())).collect())
 }
 
 /// The changes of one source this process has read: every change stamped after `start`, read up to

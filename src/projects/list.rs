@@ -231,8 +231,8 @@ pub async fn page(
     Ok(crate::db::fetch_page(ex, &list_sql, &count_sql, &binds).await?)
 }
 
-/// One page and the count, like [`page`], kept in [`crate::cache`] until a project, region or
-/// industry changes (reports filed meanwhile leave it). The key is the statement itself, scope
+/// One page and the count, like [`page`], kept in [`crate::cache`] until a project in a region it
+/// covers, a region or an industry changes (reports filed meanwhile leave it). The key is the statement itself, scope
 /// included: two users share an entry only when they see the same projects. Each page is kept on
 /// its own: on a working morning a project is saved every second or so, and a view's whole order
 /// computed ahead for later pages was thrown away before anyone paged to them.
@@ -246,13 +246,27 @@ pub async fn cached_page(
     let order = order_by(f.sort.as_deref())?;
     let offset = crate::db::offset(f.page, PAGE_SIZE);
     let key = format!("projects:{where_sql}|{}|{order}|{offset}", binds.join("\u{1f}"));
-    use crate::cache::{LIST_CACHE, PROJECT_LIST};
-    let page = LIST_CACHE
-        .get_or(db, PROJECT_LIST, key, async {
+    use crate::cache::{Area, LIST_CACHE, PROJECT_LIST};
+    let compute = async {
+        let mut conn = db.conn().await?;
+        page(&mut conn.ex(), scopes, region_path, f).await
+    };
+    // A save elsewhere leaves this view as it was: the page stands unless a project changed in a
+    // region the view covers (its chosen region, else its scopes).
+    let covered: Vec<&str> = match region_path {
+        Some(p) => vec![p],
+        None => scopes.iter().map(String::as_str).collect(),
+    };
+    let update = |_kept, since, now| async move {
+        let changed = crate::evaluation::kept::project_regions_changed(db, since, now).await?;
+        if changed.iter().any(|path| covered.iter().any(|c| path.starts_with(c) || c.starts_with(path.as_str()))) {
             let mut conn = db.conn().await?;
-            page(&mut conn.ex(), scopes, region_path, f).await
-        })
-        .await?;
+            Ok(Some(page(&mut conn.ex(), scopes, region_path, f).await?))
+        } else {
+            Ok(None)
+        }
+    };
+    let page = LIST_CACHE.get_or_update(db, PROJECT_LIST, Area::Projects, key, compute, update).await?;
     Ok(page.as_ref().clone())
 }
 
