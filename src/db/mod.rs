@@ -385,13 +385,21 @@ where
 }
 
 /// Runs a built query whose binds are all text (the list filters' way), returning every row.
-pub async fn fetch_all_binds<T>(ex: &mut Ex<'_>, sql: &str, binds: &[String]) -> Result<Vec<T>, sqlx::Error>
-where
+/// A row type read the same way from either database.
+pub trait AnyRow:
+    for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin
+{
+}
+
+impl<T> AnyRow for T where
     T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
         + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
         + Send
-        + Unpin,
+        + Unpin
 {
+}
+
+pub async fn fetch_all_binds<T: AnyRow>(ex: &mut Ex<'_>, sql: &str, binds: &[String]) -> Result<Vec<T>, sqlx::Error> {
     macro_rules! run {
         ($c:expr) => {{
             let mut q = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql));

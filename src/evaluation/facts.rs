@@ -149,12 +149,7 @@ pub async fn by_unit(
 /// `reads` changes. Each part of the facts is one of these.
 async fn kept_rows<T>(db: &Db, reads: &[Area], key: String, sql: String, scope_path: &str) -> AppResult<Arc<Vec<T>>>
 where
-    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
-        + Send
-        + Sync
-        + Unpin
-        + 'static,
+    T: crate::db::AnyRow + Sync + 'static,
 {
     FIGURE_CACHE
         .get_or(db, reads, key, async {

@@ -84,14 +84,7 @@ pub async fn kept_sums<T>(
     window: Option<(&str, &str)>,
 ) -> AppResult<Arc<Vec<T>>>
 where
-    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
-        + OfPath
-        + Clone
-        + Send
-        + Sync
-        + Unpin
-        + 'static,
+    T: crate::db::AnyRow + OfPath + Clone + Sync + 'static,
 {
     let scope = [format!("{scope_path}%")];
     let (scope, sql) = (&scope, &sql);

@@ -209,14 +209,13 @@ async fn draw(st: &AppState, user: &CurrentUser, v: View) -> AppResult<String> {
             )
         })
         .collect();
-    let mut conn = st.db.conn().await?;
     let parent = match &scope.parent {
-        Some(p) => crate::regions::store::get(&mut conn.ex(), p)
+        Some(p) => crate::regions::service::get(&st.db, p)
             .await?
+            .map(|r| r.as_ref().clone())
             .filter(|r| authz::check(user, Permission::ViewBusiness, Some(&r.path)).is_ok()),
         None => None,
     };
-    drop(conn);
     let big = v.screen.as_deref() == Some("big");
     Ok(html(&CockpitPage {
         l: Layout::new(&format!("{}驾驶舱", scope.display_name()), Some(user), "cockpit"),
@@ -379,12 +378,10 @@ async fn brief(
     let scope = service::scope(&st.db, &user, v.region.as_deref()).await?;
     let now = service::evaluate(&st.db, &scope, month, Level::Children).await?;
     let ytd_eval = service::evaluate(&st.db, &scope, ytd, Level::Children).await?;
-    let mut conn = st.db.conn().await?;
     let parent = match &scope.parent {
-        Some(p) => crate::regions::store::get(&mut conn.ex(), p).await?,
+        Some(p) => crate::regions::service::get(&st.db, p).await?.map(|r| r.as_ref().clone()),
         None => None,
     };
-    drop(conn);
     let mut place = None;
     if let Some(parent) = parent.filter(|p| authz::check(&user, Permission::ViewBusiness, Some(&p.path)).is_ok()) {
         let pe = service::evaluate(&st.db, &parent, ytd, Level::Children).await?;

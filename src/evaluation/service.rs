@@ -84,10 +84,9 @@ pub async fn scope(db: &Db, user: &CurrentUser, code: Option<&str>) -> AppResult
             .map(|g| g.scope.clone())
             .ok_or(AppError::Forbidden)?,
     };
-    let mut conn = db.conn().await?;
-    let r = crate::regions::store::get(&mut conn.ex(), &code).await?.ok_or(AppError::NotFound)?;
+    let r = crate::regions::service::get(db, &code).await?.ok_or(AppError::NotFound)?;
     authz::check(user, Permission::ViewBusiness, Some(&r.path))?;
-    Ok(r)
+    Ok(r.as_ref().clone())
 }
 
 async fn units_of(ex: &mut Ex<'_>, scope: &Region, level: Level) -> Result<(Units, Vec<Region>), sqlx::Error> {

@@ -31,3 +31,14 @@ pub async fn paths(db: &Db) -> AppResult<Arc<HashMap<String, String>>> {
         })
         .await
 }
+
+/// The region of `code`, kept until regions change (what a cockpit or list request names, and its
+/// parent: read on every such request). Only regions found are kept, so made-up codes push nothing out.
+pub async fn get(db: &Db, code: &str) -> AppResult<Option<Arc<Region>>> {
+    FIGURE_CACHE
+        .found_or(db, &[Area::Reference], format!("region:{code}"), async {
+            let mut conn = db.conn().await?;
+            Ok(super::store::get(&mut conn.ex(), code).await?)
+        })
+        .await
+}
