@@ -230,7 +230,10 @@ impl Cache {
         let work = Box::pin(async move {
             match base {
                 Some((kept, old)) => {
-                    let typed = kept.clone().downcast::<T>().map_err(|_| AppError::Internal(anyhow::anyhow!("cache entry of another type")))?;
+                    let typed = kept
+                        .clone()
+                        .downcast::<T>()
+                        .map_err(|_| AppError::Internal(anyhow::anyhow!("cache entry of another type")))?;
                     self.updates.fetch_add(1, Ordering::Relaxed);
                     // Nothing it read has changed: the kept value itself stands for the new version.
                     Ok(match update(typed, old, now).await? {
@@ -444,9 +447,12 @@ pub fn metrics() -> String {
         ("zhaoshang_cache_misses_total", "Lookups that computed (or waited for) a value.", "counter", |s: &Stats| {
             s.misses
         }),
-        ("zhaoshang_cache_updates_total", "Misses answered by bringing an older entry up to date.", "counter", |s: &Stats| {
-            s.updates
-        }),
+        (
+            "zhaoshang_cache_updates_total",
+            "Misses answered by bringing an older entry up to date.",
+            "counter",
+            |s: &Stats| s.updates,
+        ),
         ("zhaoshang_cache_evictions_total", "Entries dropped to stay within the bound.", "counter", |s: &Stats| {
             s.evictions
         }),

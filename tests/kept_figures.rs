@@ -72,7 +72,9 @@ async fn after_each_kind_of_write_the_kept_cockpit_equals_one_computed_afresh_an
             ("a report filed", None, a),
             (
                 "a report corrected",
-                Some("UPDATE monthly_reports SET invest_month = invest_month + 700000, funds_domestic = 9 WHERE project_id = $1"),
+                Some(
+                    "UPDATE monthly_reports SET invest_month = invest_month + 700000, funds_domestic = 9 WHERE project_id = $1",
+                ),
                 a,
             ),
             ("a project moved to another city", Some("UPDATE projects SET region = '4302' WHERE id = $1"), a),
@@ -101,7 +103,8 @@ async fn a_kept_list_page_stands_through_a_save_elsewhere_and_shows_a_save_withi
         let b = common::project(db, "株洲的项目", "4302").await;
         let province = ["/43/".to_string()];
         let zhuzhou = Some("/43/4302/");
-        let names = |rows: &[zhaoshang::projects::store::Row]| rows.iter().map(|r| r.p.name.clone()).collect::<Vec<_>>();
+        let names =
+            |rows: &[zhaoshang::projects::store::Row]| rows.iter().map(|r| r.p.name.clone()).collect::<Vec<_>>();
         let (rows, n) = cached_page(db, &province, zhuzhou, &Filter::default()).await.unwrap();
         assert_eq!((names(&rows), n), (vec!["株洲的项目".to_string()], 1), "{}", t.label);
         let updates = zhaoshang::cache::LIST_CACHE.stats().updates;
@@ -115,15 +118,17 @@ async fn a_kept_list_page_stands_through_a_save_elsewhere_and_shows_a_save_withi
         let (rows, _) = cached_page(db, &province, zhuzhou, &Filter::default()).await.unwrap();
         assert_eq!(names(&rows), ["株洲的项目（改）"], "{}", t.label);
         exec(db, "UPDATE projects SET region = '4302' WHERE id = $1", a).await;
-        let (rows, n) = cached_page(db, &province, zhuzhou, &Filter { sort: Some("name".into()), ..Default::default() })
-            .await
-            .unwrap();
+        let (rows, n) =
+            cached_page(db, &province, zhuzhou, &Filter { sort: Some("name".into()), ..Default::default() })
+                .await
+                .unwrap();
         assert_eq!((rows.len(), n), (2, 2), "{}", t.label);
         // And moved out again: gone from the page kept before the move.
         exec(db, "UPDATE projects SET region = '4301' WHERE id = $1", a).await;
-        let (rows, n) = cached_page(db, &province, zhuzhou, &Filter { sort: Some("name".into()), ..Default::default() })
-            .await
-            .unwrap();
+        let (rows, n) =
+            cached_page(db, &province, zhuzhou, &Filter { sort: Some("name".into()), ..Default::default() })
+                .await
+                .unwrap();
         assert_eq!((names(&rows), n), (vec!["株洲的项目（改）".to_string()], 1), "{}", t.label);
     }
 }

@@ -130,7 +130,9 @@ impl Server {
         // Keep draining its log so that the pipe never fills and blocks it; a few lines say
         // what kind of trouble there was (a saturated pool warns on every slow acquire).
         let mut keep = std::env::var("ZHAOSHANG_BENCH_LOG").ok().and_then(|_| {
-            std::fs::File::create(default_cache().with_file_name(format!("server-{}.log", child.id()))).ok().map(std::io::BufWriter::new)
+            std::fs::File::create(default_cache().with_file_name(format!("server-{}.log", child.id())))
+                .ok()
+                .map(std::io::BufWriter::new)
         });
         std::thread::spawn(move || {
             let mut n: u64 = 0;

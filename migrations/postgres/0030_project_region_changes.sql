@@ -40,3 +40,16 @@ CREATE TRIGGER project_regions_deleted AFTER DELETE ON projects REFERENCING OLD 
 DROP INDEX projects_signed;
 CREATE INDEX projects_signed ON projects(region, actual_sign, industrial, contracted_amount, total_investment,
     planned_start, actual_start);
+
+-- A statement on projects takes the projects' version row first, before any row trigger runs: a
+-- project moved stamps the reports' sums from its row triggers, and without this it would lock the
+-- reports' version before the projects' one — the reverse of a transaction that writes projects and
+-- then reports (an import), so the two could wait on each other in a circle.
+CREATE FUNCTION projects_version_first() RETURNS trigger AS $$
+BEGIN
+    PERFORM stamp_version('projects');
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+
+CREATE TRIGGER projects_version_first BEFORE INSERT OR UPDATE OR DELETE ON projects
+    FOR EACH STATEMENT EXECUTE PROCEDURE projects_version_first();

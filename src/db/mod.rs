@@ -65,7 +65,8 @@ fn configure_sqlite_library() {
         // SAFETY: sqlite3_config is only allowed before the library initialises; this runs before
         // the process opens its first connection (afterwards SQLite answers SQLITE_MISUSE and
         // changes nothing, which is harmless).
-        let rc = unsafe { libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int) };
+        let rc =
+            unsafe { libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int) };
         if rc != libsqlite3_sys::SQLITE_OK {
             tracing::debug!(rc, "SQLite memory statistics stay on (the library was already in use)");
         }

@@ -186,7 +186,8 @@ async fn funds_of_signed(db: &Db, scope_path: &str, m0: &str, m1: &str) -> AppRe
              WHERE g.path LIKE $1 AND s.sign_month >= '{m0}' AND s.sign_month <= '{m1}' AND s.month <= '{m1}' {{touched}}
              GROUP BY g.path"
     );
-    kept_sums(db, Source::SignedFunds, format!("facts-funds:{scope_path}:{m0}:{m1}"), sql, scope_path, Some((m0, m1))).await
+    kept_sums(db, Source::SignedFunds, format!("facts-funds:{scope_path}:{m0}:{m1}"), sql, scope_path, Some((m0, m1)))
+        .await
 }
 
 /// Enterprises that gained a tag from `d0` to `d1`, per region path and tag.
@@ -232,7 +233,8 @@ async fn monthly(db: &Db, scope_path: &str, m0: &str, m1: &str) -> AppResult<Arc
          WHERE g.path LIKE $1 AND s.month >= '{m0}' AND s.month <= '{m1}' AND s.reports <> 0 {{touched}}
          GROUP BY g.path, s.month"
     );
-    kept_sums(db, Source::Reports, format!("facts-monthly:{scope_path}:{m0}:{m1}"), sql, scope_path, Some((m0, m1))).await
+    kept_sums(db, Source::Reports, format!("facts-monthly:{scope_path}:{m0}:{m1}"), sql, scope_path, Some((m0, m1)))
+        .await
 }
 
 impl OfPath for Sums {
@@ -354,10 +356,12 @@ mod tests {
             tax: 0,
             jobs: 0,
         };
-        let kept = vec![row("/43/4301/", "2026-01", 10), row("/43/4301/", "2026-02", 20), row("/43/4302/", "2026-01", 5)];
+        let kept =
+            vec![row("/43/4301/", "2026-01", 10), row("/43/4301/", "2026-02", 20), row("/43/4302/", "2026-01", 5)];
         // 长沙 touched: its January moved, its February fell to nothing (no row now); 株洲 untouched.
         let touched = ["/43/4301/".to_string(), "/43/4303/".to_string()].into();
-        let merged = merge_by_path(&kept, &touched, vec![row("/43/4301/", "2026-01", 11), row("/43/4303/", "2026-01", 7)]);
+        let merged =
+            merge_by_path(&kept, &touched, vec![row("/43/4301/", "2026-01", 11), row("/43/4303/", "2026-01", 7)]);
         let got: Vec<_> = merged.iter().map(|r| (r.region_path.as_str(), r.month.as_str(), r.invest)).collect();
         assert_eq!(got, [("/43/4302/", "2026-01", 5), ("/43/4301/", "2026-01", 11), ("/43/4303/", "2026-01", 7)]);
     }
