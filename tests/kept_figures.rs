@@ -46,14 +46,20 @@ async fn exec(db: &Db, sql: &str, id: uuid::Uuid) {
     assert!(q_exec!(&mut c.ex(), sqlx::AssertSqlSafe(sql), id).unwrap() >= 1, "{sql}");
 }
 
+/// The demo organisation with one project in 长沙 and one in 株洲.
+async fn with_two_projects(t: common::TestDb) -> (common::TestDb, uuid::Uuid, uuid::Uuid) {
+    let t = t.with_demo().await;
+    let a = common::project(&t.db, "长沙的项目", "4301").await;
+    let b = common::project(&t.db, "株洲的项目", "4302").await;
+    (t, a, b)
+}
+
 #[tokio::test]
 async fn after_each_kind_of_write_the_kept_cockpit_equals_one_computed_afresh_and_was_updated_not_recomputed() {
     let _turn = TURNS.lock().await;
     for t in backends().await {
-        let t = t.with_demo().await;
+        let (t, a, b) = with_two_projects(t).await;
         let db = &t.db;
-        let a = common::project(db, "长沙的项目", "4301").await;
-        let b = common::project(db, "株洲的项目", "4302").await;
         exec(db, "UPDATE projects SET actual_sign = '2026-02-10', planned_start = '2026-05-01' WHERE id = $1", a).await;
         common::report(db, a, "2026-03", 100, 40, 3, 12).await;
         common::report(db, b, "2026-03", 50, 10, 1, 5).await;
@@ -97,10 +103,8 @@ async fn a_kept_list_page_stands_through_a_save_elsewhere_and_shows_a_save_withi
     use zhaoshang::projects::list::{Filter, cached_page};
     let _turn = TURNS.lock().await;
     for t in backends().await {
-        let t = t.with_demo().await;
+        let (t, a, b) = with_two_projects(t).await;
         let db = &t.db;
-        let a = common::project(db, "长沙的项目", "4301").await;
-        let b = common::project(db, "株洲的项目", "4302").await;
         let province = ["/43/".to_string()];
         let zhuzhou = Some("/43/4302/");
         let names =

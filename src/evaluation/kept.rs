@@ -164,28 +164,20 @@ async fn changed_since(db: &Db, source: Source, since: i64, now: i64) -> AppResu
     let database = crate::cache::database_id(db).await?;
     let cell = FEEDS.lock().unwrap_or_else(|e| e.into_inner()).entry((database, source)).or_default().clone();
     let mut feed = cell.lock().await;
-    match feed.as_mut() {
-        Some(f) if f.start <= since => {
-            if f.upto < now {
-                for (region, month, changed) in read_feed(db, source, f.upto).await? {
-                    let e = f.changes.entry((region, month)).or_insert(changed);
-                    *e = (*e).max(changed);
-                }
-                // Everything stamped at or below `now` was committed before `now` could be read.
-                f.upto = now;
-            }
+    // A feed that begins after `since` (or none yet) starts again from `since`: a feed only grows back.
+    let f = match feed.take() {
+        Some(f) if f.start <= since => f,
+        _ => Feed { start: since, upto: since, changes: HashMap::new() },
+    };
+    let f = feed.insert(f);
+    if f.upto < now {
+        for (region, month, changed) in read_feed(db, source, f.upto).await? {
+            let e = f.changes.entry((region, month)).or_insert(changed);
+            *e = (*e).max(changed);
         }
-        // None yet, or one that begins after `since`: read from `since` (a feed only grows back).
-        _ => {
-            let mut changes = HashMap::new();
-            for (region, month, changed) in read_feed(db, source, since).await? {
-                let e = changes.entry((region, month)).or_insert(changed);
-                *e = (*e).max(changed);
-            }
-            *feed = Some(Feed { start: since, upto: now, changes });
-        }
+        // Everything stamped at or below `now` was committed before `now` could be read.
+        f.upto = now;
     }
-    let f = feed.as_mut().expect("set above");
     let out = f.changes.iter().filter(|(_, c)| **c > since).map(|(k, _)| k.clone()).collect();
     if f.changes.len() > FEED_MAX {
         *f = Feed { start: f.upto, upto: f.upto, changes: HashMap::new() };

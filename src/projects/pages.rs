@@ -159,14 +159,7 @@ pub fn query_without_page(f: &Filter) -> String {
 pub async fn region_path(st: &AppState, user: &CurrentUser, f: &Filter) -> AppResult<Option<String>> {
     let Some(code) = f.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) else { return Ok(None) };
     // Kept like the list itself: a list request then reads nothing but the versions.
-    let reads = &[crate::cache::Area::Reference];
-    let r = crate::cache::LIST_CACHE
-        .found_or(&st.db, reads, format!("region:{code}"), async {
-            let mut conn = st.db.conn().await?;
-            Ok(crate::regions::store::get(&mut conn.ex(), code).await?)
-        })
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let r = crate::regions::service::get(&st.db, code).await?.ok_or(AppError::NotFound)?;
     authz::check(user, Permission::ViewBusiness, Some(&r.path))?;
     Ok(Some(r.path.clone()))
 }
