@@ -124,13 +124,14 @@ fn the_demo_command_offers_small_and_province_and_refuses_other_scales() {
 }
 
 #[tokio::test]
-async fn list_pages_of_a_generated_province_match_the_whole_sorted_list_on_every_backend() {
+async fn list_pages_of_a_generated_province_by_number_and_by_the_last_row_seen_match_the_whole_sorted_list_on_every_backend()
+ {
     use zhaoshang::projects::list::{self, Filter};
     for t in common::backends().await {
         let t = t.with_demo().await;
         province::load(&t.db, Size { enterprises: 400, projects: 700 }, &|_| {}).await.unwrap();
         let scopes = vec!["/43/".to_string()];
-        for sort in ["-total", "region", "name", "-started", "stage"] {
+        for sort in ["-total", "region", "name", "-started", "signed", "stage", "-updated"] {
             let f = Filter {
                 region: Some("4301".into()),
                 stage: Some("开工,投产".into()),
@@ -161,6 +162,19 @@ async fn list_pages_of_a_generated_province_match_the_whole_sorted_list_on_every
             }
             assert!(all.len() > 50, "{}: more than a page ({})", t.label, all.len());
             assert_eq!(paged, all, "{} sort={sort}: pages in the same order as the whole list", t.label);
+            // The same walk by "next": each page continues after the last row of the one before.
+            let (mut walked, mut after, mut page) = (Vec::new(), None, 1);
+            loop {
+                let f = Filter { page: Some(page), after: after.clone(), ..f.clone() };
+                let (rows, total) = list::page(&mut c.ex(), &scopes, Some("/43/4301/"), &f).await.unwrap();
+                walked.extend(rows.iter().map(|r| r.p.id));
+                after = list::next_after(&rows, page, total);
+                if after.is_none() {
+                    break;
+                }
+                page += 1;
+            }
+            assert_eq!(walked, all, "{} sort={sort}: pages by the last row seen in the same order", t.label);
         }
     }
 }

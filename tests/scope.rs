@@ -179,3 +179,28 @@ async fn an_import_naming_a_project_outside_the_scope_reads_like_an_unknown_code
         assert_eq!(leaked[0].replace(&project.to_string(), "ID"), plain[0].replace(&nobody, "ID"), "{}", t.label);
     }
 }
+
+#[tokio::test]
+async fn a_list_continued_after_a_project_outside_the_scope_reads_like_one_after_an_unknown_id() {
+    for t in backends().await {
+        let t = t.with_demo().await;
+        for i in 0..3 {
+            common::project(&t.db, &format!("长沙翻页测试项目{i}"), "430104").await;
+        }
+        let hidden = common::project(&t.db, "湘潭翻页保密项目", "4303").await.to_string();
+        let nobody = Uuid::now_v7().to_string();
+        let app = spawn(&t).await;
+        let s = app.login("cs.leader").await;
+        // Where the unseen project sorts must not show through which rows follow it.
+        for sort in ["name", "-total", "-updated", "signed"] {
+            let path = format!("/api/v1/projects?sort={sort}&page=2&after=ID");
+            let out = get_as(&app, &s, &path, &hidden).await;
+            assert_eq!(out.0, 200, "{}: {}", t.label, out.1);
+            assert!(!out.1.contains("湘潭翻页保密项目"), "{}", t.label);
+            assert_eq!(out, get_as(&app, &s, &path, &nobody).await, "{}: sort {sort}", t.label);
+        }
+        let bad = s.get(&app, "/api/v1/projects?after=not-an-id").await;
+        assert_eq!(bad.status().as_u16(), 422, "{}", t.label);
+        assert!(bad.text().await.unwrap().contains("翻页位置无效"), "{}", t.label);
+    }
+}

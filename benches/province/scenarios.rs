@@ -96,6 +96,23 @@ pub async fn list_pages(db: &Db) -> usize {
     ((total as usize).div_ceil(50)).clamp(1, 40)
 }
 
+/// Where each client is in its walk through the list: the page and the row it continues after.
+type Walks = Arc<Vec<std::sync::Mutex<(usize, Option<String>)>>>;
+
+fn walks(n: usize, pages: usize) -> Walks {
+    // Clients start at different depths, so that deep pages are read from the first second.
+    Arc::new((0..n).map(|c| std::sync::Mutex::new((1 + (c * 7) % pages, None))).collect())
+}
+
+/// The row the next page continues after, from a page (its 下一页 link) or an API answer.
+fn next_after(body: &str) -> Option<String> {
+    let start = body.find("\"next_after\":\"").map(|i| i + 14).or_else(|| body.find("&after=").map(|i| i + 7))?;
+    Some(body[start..].chars().take_while(|c| c.is_ascii_hexdigit() || *c == '-').collect())
+}
+
+/// Clients page through the list as a person does, by "next" (each page continues after the last
+/// row of the one before), from page 1 to `pages` and again. A client that starts deep starts there
+/// by number, as a link to page 20 would.
 pub fn list_http(ctx: &Ctx, pages: usize, html: bool) -> Stats {
     let clients = if html {
         http_clients(ctx.clients, ("cookie", format!("zs_session={}", ctx.session_cookie)))
@@ -103,21 +120,47 @@ pub fn list_http(ctx: &Ctx, pages: usize, html: bool) -> Stats {
         http_clients(ctx.clients, ("authorization", format!("Bearer {}", ctx.leader_token)))
     };
     let base = format!("{}{}", ctx.base, if html { "/projects" } else { "/api/v1/projects" });
-    http_run(ctx, move |c: usize, i: usize| {
-        let page = 1 + (c * 7 + i) % pages;
-        let url = format!("{base}?region={REGION}&stage={STAGE}&min_total={MIN_TOTAL}&sort=-total&page={page}");
-        fetch(clients[c].get(url), 200)
+    let walks = walks(ctx.clients, pages);
+    http_run(ctx, move |c: usize, _: usize| {
+        let (page, after) = walks[c].lock().unwrap().clone();
+        let mut url = format!("{base}?region={REGION}&stage={STAGE}&min_total={MIN_TOTAL}&sort=-total&page={page}");
+        if let Some(a) = &after {
+            url.push_str(&format!("&after={a}"));
+        }
+        let (client, walks) = (clients[c].clone(), walks.clone());
+        async move {
+            let body = match client.get(url).send().await {
+                Ok(r) if r.status().as_u16() == 200 => r.text().await.map_err(|e| e.to_string()),
+                Ok(r) => Err(format!("{}", r.status())),
+                Err(e) => Err(e.to_string()),
+            };
+            let next = body.as_deref().ok().and_then(next_after).filter(|_| page < pages);
+            *walks[c].lock().unwrap() = match next {
+                Some(a) => (page + 1, Some(a)),
+                None => (1, None),
+            };
+            Some(body.map(|_| ()))
+        }
     })
 }
 
 pub async fn list_bare(ctx: &Ctx, pages: usize) -> Stats {
-    let db = ctx.db.clone();
-    bare_run(ctx, move |c: usize, i: usize| {
-        let db = db.clone();
+    let (db, walks) = (ctx.db.clone(), walks(ctx.clients, pages));
+    bare_run(ctx, move |c: usize, _: usize| {
+        let (db, walks) = (db.clone(), walks.clone());
         async move {
-            let f = filter(1 + (c * 7 + i) % pages);
+            let (page, after) = walks[c].lock().unwrap().clone();
+            let f = Filter { after, ..filter(page) };
             let mut conn = db.conn().await.ok()?;
             let r = zhaoshang::projects::list::page(&mut conn.ex(), &[REGION_PATH.into()], Some(REGION_PATH), &f).await;
+            let next = r
+                .as_ref()
+                .ok()
+                .and_then(|(rows, total)| zhaoshang::projects::list::next_after(rows, page as i64, *total));
+            *walks[c].lock().unwrap() = match next.filter(|_| page < pages) {
+                Some(a) => (page + 1, Some(a)),
+                None => (1, None),
+            };
             Some(r.map(|_| ()).map_err(|e| e.to_string()))
         }
     })

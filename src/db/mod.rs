@@ -6,6 +6,7 @@
 //! transaction that the use case owns.
 
 mod migrate;
+mod sqlite_alloc;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -55,10 +56,11 @@ pub fn offset(page: Option<i64>, size: i64) -> i64 {
     (page.unwrap_or(1).clamp(1, 1_000_000) - 1) * size
 }
 
-/// Turns off SQLite's memory statistics before its first use in this process. They are on by
-/// default and take one process-wide mutex on every allocation and free SQLite makes; with eight
-/// connections on their own threads, that one lock was where the server spent a third of its time
-/// under mixed load (futex waits in the profile of the 工作日早高峰 benchmark). Nothing here reads them.
+/// Turns off SQLite's memory statistics and gives it the Rust allocator ([`sqlite_alloc`]) before its
+/// first use in this process. The statistics are on by default and take one process-wide mutex on
+/// every allocation and free SQLite makes; with eight connections on their own threads, that one
+/// lock was where the server spent a third of its time under mixed load (futex waits in the profile
+/// of the 工作日早高峰 benchmark). Nothing here reads them.
 fn configure_sqlite_library() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -69,6 +71,10 @@ fn configure_sqlite_library() {
             unsafe { libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int) };
         if rc != libsqlite3_sys::SQLITE_OK {
             tracing::debug!(rc, "SQLite memory statistics stay on (the library was already in use)");
+        }
+        let rc = sqlite_alloc::install();
+        if rc != libsqlite3_sys::SQLITE_OK {
+            tracing::debug!(rc, "SQLite keeps the C allocator (the library was already in use)");
         }
     });
 }

@@ -41,6 +41,7 @@ pub const FILTERS: &[(&str, &str)] = &[
     ("due_by", "计划（或实际）开工日期不晚于该日"),
     ("sort", "name,total,stage,region,signed,started,updated；前加 - 为倒序"),
     ("page", "页码（每页 50 条）"),
+    ("after", "上一页最后一个项目的 id（响应的 next_after）：从它之后接着取，翻到多深都和第一页一样快"),
 ];
 
 pub fn routes(r: Routes) -> Routes {
@@ -128,10 +129,13 @@ async fn list(State(st): State<AppState>, user: CurrentUser, Query(f): Query<Fil
     struct Page<'a> {
         total: i64,
         page: i64,
+        /// The next page is `after=` this (with `page=` one more), while rows remain.
+        next_after: Option<String>,
         items: Vec<ProjectJson<'a>>,
     }
-    Ok(Json(Page { total, page: f.page.unwrap_or(1).max(1), items: rows.iter().map(project_json).collect() })
-        .into_response())
+    let page = f.page.unwrap_or(1).max(1);
+    let next_after = super::list::next_after(&rows, page, total);
+    Ok(Json(Page { total, page, next_after, items: rows.iter().map(project_json).collect() }).into_response())
 }
 
 async fn create(

@@ -1,5 +1,6 @@
 //! The project list: every filter a leader asks for, any sort, pages. The URL holds the filter.
 
+use super::keyset::{SortKey, after_clause};
 use super::model::{Capital, Channel, ProjectTag, Sector, SourceTag, mask_of, parse_bool};
 use super::money::Money;
 use super::stage::{Health, Stage, parse_date};
@@ -7,6 +8,7 @@ use super::store::{Row, select};
 use crate::db::Ex;
 use crate::error::{AppError, FieldError};
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -33,6 +35,9 @@ pub struct Filter {
     pub due_by: Option<String>,
     pub sort: Option<String>,
     pub page: Option<i64>,
+    /// The last project of the page before (its id): this page is the rows after it in the sort
+    /// ([`super::keyset`]). `page` then only numbers it.
+    pub after: Option<String>,
 }
 
 pub const PAGE_SIZE: i64 = 50;
@@ -56,6 +61,19 @@ fn set(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// Projects in the subtree at `path`. A path of digits and slashes (every path the region tree
+/// makes) is written into the statement: a bound LIKE pattern made SQLite (built with STAT4) plan
+/// the statement afresh at every run, a twelfth of an uncached list's time, while the literal
+/// keeps one plan per subtree in the statement cache. Anything else stays a bind.
+fn subtree(path: &str, binds: &mut Vec<String>) -> String {
+    if !path.is_empty() && path.bytes().all(|b| b.is_ascii_digit() || b == b'/') {
+        format!("p.region IN (SELECT code FROM regions WHERE path LIKE '{path}%')")
+    } else {
+        binds.push(format!("{path}%"));
+        format!("p.region IN (SELECT code FROM regions WHERE path LIKE ${})", binds.len())
+    }
+}
+
 /// The WHERE clause (with text binds) for a filter within the given scope paths. Values other
 /// than free text are parsed first and written into the SQL as numbers or dates.
 pub fn where_clause(
@@ -76,15 +94,13 @@ pub fn where_clause(
     let within_scope = region_path.is_some_and(|p| scopes.iter().any(|s| p.starts_with(s.as_str())));
     let mut scope_sql = Vec::new();
     for s in scopes.iter().filter(|_| !within_scope) {
-        binds.push(format!("{s}%"));
-        scope_sql.push(format!("p.region IN (SELECT code FROM regions WHERE path LIKE ${})", binds.len()));
+        scope_sql.push(subtree(s, &mut binds));
     }
     if !within_scope {
         clauses.push(if scope_sql.is_empty() { "1 = 0".into() } else { format!("({})", scope_sql.join(" OR ")) });
     }
     if let Some(p) = region_path {
-        binds.push(format!("{p}%"));
-        clauses.push(format!("p.region IN (SELECT code FROM regions WHERE path LIKE ${})", binds.len()));
+        clauses.push(subtree(p, &mut binds));
     }
     if let Some(q) = set(&f.q) {
         binds.push(format!("%{}%", q.replace(['%', '_'], "")));
@@ -188,7 +204,8 @@ pub fn where_clause(
     Ok((clauses.join(" AND "), binds))
 }
 
-pub fn order_by(sort: Option<&str>) -> Result<String, AppError> {
+/// The sort named in the URL: its SQL expression and direction.
+pub fn sort_key(sort: Option<&str>) -> Result<SortKey<'static>, AppError> {
     // The filter form always sends its hidden `sort`, empty until a column heading is clicked.
     let s = sort.map(str::trim).filter(|s| !s.is_empty()).unwrap_or("-updated");
     let (desc, key) = match s.strip_prefix('-') {
@@ -199,8 +216,25 @@ pub fn order_by(sort: Option<&str>) -> Result<String, AppError> {
         let keys: Vec<_> = SORTS.iter().map(|(k, _)| *k).collect();
         AppError::field("sort", format!("排序字段“{key}”无效，可选：{}（前加 - 为倒序）", keys.join("、")))
     })?;
+    // Of the sort columns only the milestone dates are ever empty.
+    Ok(SortKey { expr, desc, nullable: matches!(key, "signed" | "started") })
+}
+
+pub fn order_by(sort: Option<&str>) -> Result<String, AppError> {
+    let SortKey { expr, desc, .. } = sort_key(sort)?;
     // NULLs last either way, so undated projects do not crowd the top.
     Ok(format!("{expr} IS NULL, {expr} {}, p.id", if desc { "DESC" } else { "ASC" }))
+}
+
+/// The project a page continues after, when it names one the user may see; one that is gone or
+/// unseen leaves the page to its number (the same answer as a project that never existed).
+async fn anchor(ex: &mut Ex<'_>, scopes: &[String], f: &Filter) -> Result<Option<Uuid>, AppError> {
+    let Some(after) = set(&f.after) else { return Ok(None) };
+    let id =
+        Uuid::parse_str(after).map_err(|_| AppError::field("after", "翻页位置无效：应为上一页最后一个项目的 id"))?;
+    let seen =
+        super::store::get(ex, id).await?.is_some_and(|r| scopes.iter().any(|s| r.region_path.starts_with(s.as_str())));
+    Ok(seen.then_some(id))
 }
 
 /// The join an order by region needs when only ids are read.
@@ -217,15 +251,18 @@ pub async fn page(
 ) -> Result<(Vec<Row>, i64), AppError> {
     let (where_sql, binds) = where_clause(scopes, region_path, f)?;
     let order = order_by(f.sort.as_deref())?;
+    let (after, offset) = match anchor(ex, scopes, f).await? {
+        Some(id) => (format!(" AND {}", after_clause(ex.backend(), &sort_key(f.sort.as_deref())?, id)), 0),
+        None => (String::new(), crate::db::offset(f.page, PAGE_SIZE)),
+    };
     // The page's ids first, sorted on what the filter's index holds; the 50 full rows after. Sorting
     // full rows would read every matching project (thousands in a city) to show fifty.
     let sort_join = sort_join(&order);
     let list_sql = format!(
-        "{} WHERE p.id IN (SELECT p.id FROM projects p {sort_join} WHERE {where_sql}
-                        ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {})
+        "{} WHERE p.id IN (SELECT p.id FROM projects p {sort_join} WHERE {where_sql}{after}
+                        ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {offset})
          ORDER BY {order}",
         select(),
-        crate::db::offset(f.page, PAGE_SIZE)
     );
     let count_sql = format!("SELECT count(*) FROM projects p WHERE {where_sql}");
     Ok(crate::db::fetch_page(ex, &list_sql, &count_sql, &binds).await?)
@@ -245,7 +282,8 @@ pub async fn cached_page(
     let (where_sql, binds) = where_clause(scopes, region_path, f)?;
     let order = order_by(f.sort.as_deref())?;
     let offset = crate::db::offset(f.page, PAGE_SIZE);
-    let key = format!("projects:{where_sql}|{}|{order}|{offset}", binds.join("\u{1f}"));
+    let after = set(&f.after).unwrap_or_default();
+    let key = format!("projects:{where_sql}|{}|{order}|{offset}|{after}", binds.join("\u{1f}"));
     use crate::cache::{Area, LIST_CACHE, PROJECT_LIST};
     let compute = async {
         let mut conn = db.conn().await?;
@@ -268,6 +306,12 @@ pub async fn cached_page(
     };
     let page = LIST_CACHE.get_or_update(db, PROJECT_LIST, Area::Projects, key, compute, update).await?;
     Ok(page.as_ref().clone())
+}
+
+/// What the next page continues after: the last row shown, when more rows follow.
+pub fn next_after(rows: &[Row], page: i64, total: i64) -> Option<String> {
+    let last = rows.last()?;
+    (page.saturating_mul(PAGE_SIZE) < total).then(|| last.p.id.to_string())
 }
 
 /// Every matching project (for export), in the list's order, at most `limit`.
@@ -319,23 +363,33 @@ mod tests {
         assert!(sql.contains("p.total_investment >= 100000000000"), "{sql}");
         assert!(sql.contains("p.actual_sign >= '2023-01-01'"), "{sql}");
         assert!(sql.contains("(p.sources & 4) <> 0"), "{sql}");
-        assert!(sql.contains("p.region IN (SELECT code FROM regions WHERE path LIKE $1)"), "{sql}");
-        assert_eq!(binds, ["/43/4301/%", "%电池%"]);
+        assert!(sql.contains("p.region IN (SELECT code FROM regions WHERE path LIKE '/43/4301/%')"), "{sql}");
+        assert_eq!(binds, ["%电池%"], "the subtree is written in, the free text bound");
     }
 
     #[test]
     fn a_region_inside_the_scope_replaces_the_scope_test_and_one_outside_it_adds_to_it() {
         let scopes = ["/43/4301/".to_string(), "/43/4302/".to_string()];
         let f = Filter::default();
-        let (sql, binds) = where_clause(&scopes, Some("/43/4301/430104/"), &f).unwrap();
+        let (sql, _) = where_clause(&scopes, Some("/43/4301/430104/"), &f).unwrap();
         assert_eq!(sql.matches("SELECT code FROM regions").count(), 1, "{sql}");
-        assert_eq!(binds, ["/43/4301/430104/%"]);
+        assert!(sql.contains("LIKE '/43/4301/430104/%'"), "{sql}");
         // Outside every scope (the pages refuse it before): the scope still limits what is seen.
         let (sql, binds) = where_clause(&scopes, Some("/43/4303/"), &f).unwrap();
         assert_eq!(sql.matches("SELECT code FROM regions").count(), 3, "{sql}");
-        assert_eq!(binds, ["/43/4301/%", "/43/4302/%", "/43/4303/%"]);
+        for p in ["/43/4301/", "/43/4302/", "/43/4303/"] {
+            assert!(sql.contains(&format!("LIKE '{p}%'")), "{sql}");
+        }
+        assert!(binds.is_empty());
         let (sql, _) = where_clause(&[], Some("/43/4303/"), &f).unwrap();
         assert!(sql.contains("1 = 0"), "no scope, nothing seen: {sql}");
+    }
+
+    #[test]
+    fn a_path_that_is_not_digits_and_slashes_is_bound_never_written_in() {
+        let (sql, binds) = where_clause(&["/43/' OR 1=1 --/".into()], None, &Filter::default()).unwrap();
+        assert!(!sql.contains("OR 1=1"), "{sql}");
+        assert_eq!(binds, ["/43/' OR 1=1 --/%"]);
     }
 
     #[test]

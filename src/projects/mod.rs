@@ -3,6 +3,7 @@
 pub mod api;
 pub mod evidence;
 pub mod export;
+pub mod keyset;
 pub mod list;
 pub mod model;
 pub mod money;

@@ -121,6 +121,7 @@ struct ListPage {
     page: i64,
     pages: i64,
     query: String,
+    next_after: Option<String>,
     can_edit: bool,
 }
 
@@ -144,6 +145,7 @@ impl ListPage {
     fn sort_link(&self, key: &str) -> String {
         let mut f = self.f.clone();
         f.page = None;
+        f.after = None;
         f.sort = Some(if self.f.sort.as_deref() == Some(key) { format!("-{key}") } else { key.to_string() });
         format!("/projects?{}", serde_urlencoded::to_string(&f).unwrap_or_default())
     }
@@ -152,6 +154,7 @@ impl ListPage {
 pub fn query_without_page(f: &Filter) -> String {
     let mut f = f.clone();
     f.page = None;
+    f.after = None;
     serde_urlencoded::to_string(&f).unwrap_or_default()
 }
 
@@ -172,12 +175,14 @@ pub async fn search(st: &AppState, user: &CurrentUser, f: &Filter) -> AppResult<
 
 async fn list_page(State(st): State<AppState>, user: CurrentUser, Query(f): Query<Filter>) -> AppResult<Html<String>> {
     let (rows, total) = search(&st, &user, &f).await?;
+    let page = f.page.unwrap_or(1).max(1);
     html(&ListPage {
         l: Layout::new("项目库", Some(&user), "projects"),
         c: choices(&st, &user, Permission::ViewBusiness).await?,
         query: query_without_page(&f),
         can_edit: user.can(Permission::EditProjects),
-        page: f.page.unwrap_or(1).max(1),
+        next_after: list::next_after(&rows, page, total),
+        page,
         pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
         f,
         rows,

@@ -142,6 +142,7 @@ fn schemas() -> Value {
             "total": {"$ref": "#/components/schemas/SpeedRow"}}},
         "ProjectPage": {"type": "object", "properties": {
             "total": {"type": "integer"}, "page": {"type": "integer"},
+            "next_after": {"type": "string", "nullable": true, "description": "下一页：after=此值、page 加一；没有下一页时为 null"},
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/Project"}}}},
         "Transition": {"type": "object", "required": ["to", "date"], "properties": {
             "to": {"type": "string", "description": "目标阶段：线索/洽谈/签约/注册/供地/开工/投产/达产"},
