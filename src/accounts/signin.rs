@@ -233,23 +233,29 @@ pub enum SessionState {
 
 pub async fn resolve_session(db: &Db, token: &str) -> AppResult<SessionState> {
     let hash = sha256_hex(token);
-    let mut conn = db.conn().await?;
-    let Some(s) = store::session(&mut conn.ex(), &hash).await? else {
+    // The versions the user's lookup (and the page's) will need are read on a second connection
+    // while the session is: two round trips at once rather than one after the other. Each side
+    // takes its connection and gives it back, so no request holds one while waiting for another.
+    let session = async {
+        let mut conn = db.conn().await?;
+        AppResult::Ok(store::session(&mut conn.ex(), &hash).await?)
+    };
+    let (session, versions) = tokio::join!(session, crate::cache::prefetch_versions(db));
+    versions?;
+    let Some(s) = session? else {
         return Ok(SessionState::None);
     };
     let now = OffsetDateTime::now_utc();
     if now - s.last_seen_at > Duration::minutes(IDLE_TIMEOUT_MINUTES)
         || now - s.created_at > Duration::hours(ABSOLUTE_TIMEOUT_HOURS)
     {
-        store::delete_session(&mut conn.ex(), &hash).await?;
+        store::delete_session(&mut db.conn().await?.ex(), &hash).await?;
         return Ok(SessionState::Expired);
     }
     // Writing on every request would serialise readers on SQLite; a minute's slack is harmless.
     if now - s.last_seen_at > Duration::minutes(1) {
-        store::touch_session(&mut conn.ex(), &hash).await?;
+        store::touch_session(&mut db.conn().await?.ex(), &hash).await?;
     }
-    // The connection goes back first: the user is read (or its cache checked) on another.
-    drop(conn);
     Ok(match current_user(db, s.user_id, Some(s.csrf_token)).await? {
         Some(u) => SessionState::Live(u),
         None => SessionState::None,

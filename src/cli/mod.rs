@@ -65,7 +65,14 @@ pub fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    // 8 MiB a worker rather than 2: a stack overflow aborts the whole server, and nested futures
+    // (the cockpit's parts gathered side by side) once came close to 2 MiB. Only touched pages
+    // cost memory.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(8 << 20)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     let url = cli.database_url.clone();
     let result = rt.block_on(async move {
         match cli.command {

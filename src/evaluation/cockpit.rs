@@ -101,12 +101,9 @@ pub fn trend_months(period: Period) -> Vec<YearMonth> {
 }
 
 pub async fn build(db: &Db, scope: &Region, period: Period) -> AppResult<Cockpit> {
-    let eval = service::evaluate(db, scope, period, Level::Children).await?;
     let months = trend_months(period);
     let first = months.first().expect("twelve").label();
     let last = months.last().expect("twelve").label();
-    let sums = facts::trend(db, &scope.path, &first, &last, facts::DEFAULT_USD_RATE_PER_MILLE).await?;
-    let stages = facts::stages(db, &scope.path).await?;
     // "Overdue" moves with the calendar, not only with changes: today is part of the key.
     let today = crate::projects::service::today();
     let (from, to) = period.days();
@@ -114,13 +111,20 @@ pub async fn build(db: &Db, scope: &Region, period: Period) -> AppResult<Cockpit
     let key = format!("cockpit-service:{}:{}:{today}", scope.code, period.code());
     // Appeals alone (by their own region): a report or a project edit keeps these.
     let reads = &[crate::cache::Area::Service, crate::cache::Area::Reference];
-    let service = crate::cache::FIGURE_CACHE
-        .get_or(db, reads, key, async {
-            let mut conn = db.conn().await?;
-            let (total, units) = service_figures::by_child(&mut conn.ex(), &scope.path, from, to, today).await?;
-            Ok::<_, crate::error::AppError>(Service { from, to, total, units })
-        })
-        .await?;
+    let service = crate::cache::FIGURE_CACHE.get_or(db, reads, key, async {
+        let mut conn = db.conn().await?;
+        let (total, units) = service_figures::by_child(&mut conn.ex(), &scope.path, from, to, today).await?;
+        Ok::<_, crate::error::AppError>(Service { from, to, total, units })
+    });
+    // Every part at once (each takes its own connection): computed afresh, they are what a
+    // cockpit costs right after a change, and one after the other they left a core idle.
+    // On the heap: side by side, these nested futures outgrew a worker thread's stack.
+    let (eval, sums, stages, service) = tokio::try_join!(
+        Box::pin(service::evaluate(db, scope, period, Level::Children)),
+        Box::pin(facts::trend(db, &scope.path, &first, &last, facts::DEFAULT_USD_RATE_PER_MILLE)),
+        Box::pin(facts::stages(db, &scope.path)),
+        Box::pin(service),
+    )?;
     Ok(assemble(eval, &months, &sums, &stages, service))
 }
 

@@ -21,28 +21,27 @@ const TAGS_READS: &[Area] = &[Area::Enterprises, Area::Reference];
 /// administrator sets the year's rate in the evaluation settings.
 pub const DEFAULT_USD_RATE_PER_MILLE: i64 = 7100;
 
-/// Projects signed in the window, per region path and 产业项目 or not, counted in SQL: how many, their
-/// 签约额 (contracted, else total), how many were due to start by the window's end (planned or
-/// actually started by then) and how many had started. A withdrawn (退出) project still counts: it
-/// was signed, and if it was due to start and did not, that is what the rate measures.
+/// Projects signed in the window, per region path, counted in SQL: how many and their 签约额
+/// (contracted, else total), all and 产业项目 alone; how many were due to start by the window's end
+/// (planned or actually started by then) and how many had started. A withdrawn (退出) project still
+/// counts: it was signed, and if it was due to start and did not, that is what the rate measures.
 #[derive(sqlx::FromRow, Clone)]
 pub struct Signed {
     pub region_path: String,
-    pub industrial: bool,
     pub projects: i64,
     pub amount: i64,
+    pub industrial_projects: i64,
+    pub industrial_amount: i64,
     pub due: i64,
     pub started: i64,
 }
 
-/// Counts a group of projects signed in the window into its unit's facts.
+/// Counts the projects of a region signed in the window into its unit's facts.
 pub fn tally_signed(f: &mut Facts, s: &Signed) {
     f.signed += s.projects;
     f.signed_amount += s.amount;
-    if s.industrial {
-        f.signed_industrial += s.projects;
-        f.signed_industrial_amount += s.amount;
-    }
+    f.signed_industrial += s.industrial_projects;
+    f.signed_industrial_amount += s.industrial_amount;
     f.due_to_start += s.due;
     f.started += s.started;
 }
@@ -115,16 +114,25 @@ pub async fn by_unit(
     let (d0, d1) = period.days();
     let (m0, m1) = period.months();
     let (m0, m1) = (m0.label(), m1.label());
+    let (d0, d1) = (d0.to_string(), d1.to_string());
+    // The four parts at once, each on a connection of its own: a cold province cockpit waited for
+    // them one after another while the second core idled.
+    let (signed, funds, monthly, tags) = tokio::try_join!(
+        Box::pin(signed(db, scope_path, &d0, &d1)),
+        Box::pin(funds_of_signed(db, scope_path, &m0, &m1)),
+        Box::pin(monthly(db, scope_path, &m0, &m1)),
+        Box::pin(tags(db, scope_path, &d0, &d1)),
+    )?;
     let mut out: BTreeMap<String, Facts> = BTreeMap::new();
-    for s in signed(db, scope_path, &d0.to_string(), &d1.to_string()).await?.iter() {
+    for s in signed.iter() {
         let Some(f) = entry(&mut out, units, &s.region_path) else { continue };
         tally_signed(f, s);
     }
-    for s in funds_of_signed(db, scope_path, &m0, &m1).await?.iter() {
+    for s in funds.iter() {
         let Some(f) = entry(&mut out, units, &s.region_path) else { continue };
         f.funds_of_signed += s.funds_domestic + usd_to_fen(s.funds_foreign_usd, usd_rate);
     }
-    for s in monthly(db, scope_path, &m0, &m1).await?.iter() {
+    for s in monthly.iter() {
         let Some(f) = entry(&mut out, units, &s.region_path) else { continue };
         f.invest += s.invest;
         f.funds += s.funds_domestic + usd_to_fen(s.funds_foreign_usd, usd_rate);
@@ -133,7 +141,7 @@ pub async fn by_unit(
             f.jobs += s.jobs;
         }
     }
-    for t in tags(db, scope_path, &d0.to_string(), &d1.to_string()).await?.iter() {
+    for t in tags.iter() {
         let Some(f) = entry(&mut out, units, &t.region_path) else { continue };
         match t.tag.as_str() {
             "规上" => f.new_above_scale += t.n,
@@ -161,16 +169,24 @@ where
 
 /// Projects signed from `d0` to `d1` per region path, read from the index on region and signing date
 /// alone (migration 0030), brought up to date after a save by re-reading the regions it touched.
+/// Grouped by region code in the index's own order and joined to the regions after: grouped by the
+/// joined path (and 产业项目 or not), SQLite looked each of a province's 20,000 signings' regions up
+/// and sorted them all in a temporary b-tree, two thirds of a cold province cockpit.
 async fn signed(db: &Db, scope_path: &str, d0: &str, d1: &str) -> AppResult<Arc<Vec<Signed>>> {
     let (d0, d1) = (checked_day(d0)?, checked_day(d1)?);
+    let amount = "COALESCE(p.contracted_amount, p.total_investment)";
     let sql = format!(
-        "SELECT g.path AS region_path, p.industrial, COUNT(*) AS projects,
-               CAST(SUM(COALESCE(p.contracted_amount, p.total_investment)) AS BIGINT) AS amount,
-               CAST(SUM(CASE WHEN p.actual_start <= '{d1}' OR p.planned_start <= '{d1}' THEN 1 ELSE 0 END) AS BIGINT) AS due,
-               CAST(SUM(CASE WHEN p.actual_start <= '{d1}' THEN 1 ELSE 0 END) AS BIGINT) AS started
-             FROM projects p JOIN regions g ON g.code = p.region
-             WHERE g.path LIKE $1 AND p.actual_sign >= '{d0}' AND p.actual_sign <= '{d1}' {{touched}}
-             GROUP BY g.path, p.industrial"
+        "SELECT g.path AS region_path, x.projects, x.amount, x.industrial_projects, x.industrial_amount, x.due, x.started
+         FROM (SELECT p.region, COUNT(*) AS projects, CAST(SUM({amount}) AS BIGINT) AS amount,
+                 CAST(SUM(CASE WHEN p.industrial THEN 1 ELSE 0 END) AS BIGINT) AS industrial_projects,
+                 CAST(SUM(CASE WHEN p.industrial THEN {amount} ELSE 0 END) AS BIGINT) AS industrial_amount,
+                 CAST(SUM(CASE WHEN p.actual_start <= '{d1}' OR p.planned_start <= '{d1}' THEN 1 ELSE 0 END) AS BIGINT) AS due,
+                 CAST(SUM(CASE WHEN p.actual_start <= '{d1}' THEN 1 ELSE 0 END) AS BIGINT) AS started
+               FROM projects p
+               WHERE p.region IN (SELECT code FROM regions WHERE path LIKE $1)
+                 AND p.actual_sign >= '{d0}' AND p.actual_sign <= '{d1}' {{touched}}
+               GROUP BY p.region) x
+         JOIN regions g ON g.code = x.region"
     );
     kept_sums(db, Source::Projects, format!("facts-signed:{scope_path}:{d0}:{d1}"), sql, scope_path, None).await
 }
@@ -179,12 +195,16 @@ async fn signed(db: &Db, scope_path: &str, d0: &str, d1: &str) -> AppResult<Arc<
 /// migration 0024).
 async fn funds_of_signed(db: &Db, scope_path: &str, m0: &str, m1: &str) -> AppResult<Arc<Vec<PathSum>>> {
     let (m0, m1) = (checked_month(m0)?, checked_month(m1)?);
+    // Grouped by region code in the key's order and joined to the regions after, as `signed`.
     let sql = format!(
-        "SELECT g.path AS region_path, CAST(COALESCE(SUM(s.funds_domestic), 0) AS BIGINT) AS funds_domestic,
-               CAST(COALESCE(SUM(s.funds_foreign_usd), 0) AS BIGINT) AS funds_foreign_usd
-             FROM signed_funds s JOIN regions g ON g.code = s.region
-             WHERE g.path LIKE $1 AND s.sign_month >= '{m0}' AND s.sign_month <= '{m1}' AND s.month <= '{m1}' {{touched}}
-             GROUP BY g.path"
+        "SELECT g.path AS region_path, x.funds_domestic, x.funds_foreign_usd
+         FROM (SELECT s.region, CAST(COALESCE(SUM(s.funds_domestic), 0) AS BIGINT) AS funds_domestic,
+                 CAST(COALESCE(SUM(s.funds_foreign_usd), 0) AS BIGINT) AS funds_foreign_usd
+               FROM signed_funds s
+               WHERE s.region IN (SELECT code FROM regions WHERE path LIKE $1)
+                 AND s.sign_month >= '{m0}' AND s.sign_month <= '{m1}' AND s.month <= '{m1}' {{touched}}
+               GROUP BY s.region) x
+         JOIN regions g ON g.code = x.region"
     );
     kept_sums(db, Source::SignedFunds, format!("facts-funds:{scope_path}:{m0}:{m1}"), sql, scope_path, Some((m0, m1)))
         .await
@@ -221,17 +241,15 @@ fn entry<'a>(out: &'a mut BTreeMap<String, Facts>, units: &Units, path: &str) ->
 }
 
 /// Report sums per region path and month within [m0, m1], from `report_sums` (kept by triggers
-/// in step with monthly_reports and with projects' regions; see migration 0022).
+/// in step with monthly_reports and with projects' regions; see migration 0022). A row of the table
+/// is already one region's month (its key), so there is nothing to group: grouping by the joined
+/// path only sorted every row again in a temporary b-tree.
 async fn monthly(db: &Db, scope_path: &str, m0: &str, m1: &str) -> AppResult<Arc<Vec<Sums>>> {
     let (m0, m1) = (checked_month(m0)?, checked_month(m1)?);
     let sql = format!(
-        "SELECT g.path AS region_path, s.month, CAST(SUM(s.invest) AS BIGINT) AS invest,
-           CAST(SUM(s.funds_domestic) AS BIGINT) AS funds_domestic,
-           CAST(SUM(s.funds_foreign_usd) AS BIGINT) AS funds_foreign_usd, CAST(SUM(s.tax) AS BIGINT) AS tax,
-           CAST(SUM(s.jobs) AS BIGINT) AS jobs
+        "SELECT g.path AS region_path, s.month, s.invest, s.funds_domestic, s.funds_foreign_usd, s.tax, s.jobs
          FROM report_sums s JOIN regions g ON g.code = s.region
-         WHERE g.path LIKE $1 AND s.month >= '{m0}' AND s.month <= '{m1}' AND s.reports <> 0 {{touched}}
-         GROUP BY g.path, s.month"
+         WHERE g.path LIKE $1 AND s.month >= '{m0}' AND s.month <= '{m1}' AND s.reports <> 0 {{touched}}"
     );
     kept_sums(db, Source::Reports, format!("facts-monthly:{scope_path}:{m0}:{m1}"), sql, scope_path, Some((m0, m1)))
         .await
@@ -296,11 +314,10 @@ impl OfPath for StageCount {
 /// Projects in the scope per stage: (count, 总投资), for the stage funnel (project_sums: migration
 /// 0024), kept per region path and brought up to date after a save like the other parts.
 pub async fn stages(db: &Db, scope_path: &str) -> AppResult<BTreeMap<String, (i64, i64)>> {
-    let sql = "SELECT g.path AS region_path, s.stage, CAST(SUM(s.projects) AS BIGINT) AS n,
-                 CAST(SUM(s.total) AS BIGINT) AS total
+    // One row of project_sums a region, stage and exited or not (its key): nothing to group.
+    let sql = "SELECT g.path AS region_path, s.stage, s.projects AS n, s.total
                FROM project_sums s JOIN regions g ON g.code = s.region
-               WHERE g.path LIKE $1 AND s.exited = FALSE {touched}
-               GROUP BY g.path, s.stage HAVING SUM(s.projects) <> 0";
+               WHERE g.path LIKE $1 AND s.exited = FALSE AND s.projects <> 0 {touched}";
     let rows: Arc<Vec<StageCount>> =
         kept_sums(db, Source::ProjectSums, format!("facts-stages:{scope_path}"), sql.into(), scope_path, None).await?;
     let mut out: BTreeMap<String, (i64, i64)> = BTreeMap::new();
@@ -329,17 +346,18 @@ mod tests {
 
     #[test]
     fn signed_groups_add_up_and_only_industrial_ones_count_as_industrial() {
-        let group = |industrial: bool, projects: i64, amount: i64, due: i64, started: i64| Signed {
+        let region = |projects: i64, amount: i64, industrial: (i64, i64), due: i64, started: i64| Signed {
             region_path: "/43/4301/".into(),
-            industrial,
             projects,
             amount,
+            industrial_projects: industrial.0,
+            industrial_amount: industrial.1,
             due,
             started,
         };
         let mut f = Facts::default();
-        tally_signed(&mut f, &group(true, 2, 200, 2, 1));
-        tally_signed(&mut f, &group(false, 3, 300, 2, 1));
+        tally_signed(&mut f, &region(4, 400, (2, 200), 3, 1));
+        tally_signed(&mut f, &region(1, 100, (0, 0), 1, 1));
         assert_eq!((f.signed, f.signed_amount, f.signed_industrial, f.signed_industrial_amount), (5, 500, 2, 200));
         assert_eq!((f.due_to_start, f.started), (4, 2));
         assert_eq!(super::super::indicators::value("start_rate", &f), Some(50.0));

@@ -149,8 +149,10 @@ pub async fn evaluate(db: &Db, scope: &Region, period: Period, level: Level) -> 
         // and a request holding one while waiting for another would, under load, wait for ever.
         let frame = frame(db, scope, level, period.year()).await?;
         let Frame { units, regions, targets, weights } = frame.as_ref();
-        let now = facts::by_unit(db, &scope.path, units, period, rate).await?;
-        let before = facts::by_unit(db, &scope.path, units, period.year_before(), rate).await?;
+        let (now, before) = tokio::try_join!(
+            Box::pin(facts::by_unit(db, &scope.path, units, period, rate)),
+            Box::pin(facts::by_unit(db, &scope.path, units, period.year_before(), rate)),
+        )?;
         let mut rows: Vec<UnitRow> = regions
             .iter()
             .filter(|r| level == Level::Parks || r.code != scope.code || now.contains_key(&r.path))
@@ -172,8 +174,10 @@ pub async fn evaluate(db: &Db, scope: &Region, period: Period, level: Level) -> 
             Level::Children => (sum(now.values()), sum(before.values())),
             Level::Parks => {
                 let own = Units::Depth(scope.path.split('/').filter(|s| !s.is_empty()).count());
-                let a = facts::by_unit(db, &scope.path, &own, period, rate).await?;
-                let b = facts::by_unit(db, &scope.path, &own, period.year_before(), rate).await?;
+                let (a, b) = tokio::try_join!(
+                    Box::pin(facts::by_unit(db, &scope.path, &own, period, rate)),
+                    Box::pin(facts::by_unit(db, &scope.path, &own, period.year_before(), rate)),
+                )?;
                 (sum(a.values()), sum(b.values()))
             }
         };
