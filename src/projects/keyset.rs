@@ -3,7 +3,10 @@
 //! rows before it and throws them away (page 40 of a city's list kept two thousand rows in a
 //! temporary b-tree); a page reached by "next" from the one before costs what the first does.
 
-use crate::db::Backend;
+use super::list::PAGE_SIZE;
+use super::store::Row;
+use crate::db::{Backend, Ex};
+use crate::error::AppError;
 use uuid::Uuid;
 
 /// An ORDER BY key of the list: the SQL expression over `p` (projects) and `g` (regions) and its
@@ -45,6 +48,23 @@ pub fn after_clause(backend: Backend, key: &SortKey, anchor: Uuid) -> String {
         "(CASE WHEN {ka} IS NULL THEN ({k} IS NULL AND p.id > {id}) \
          ELSE ({k} IS NULL OR {k} {op} {ka} OR ({k} = {ka} AND p.id > {id})) END)"
     )
+}
+
+/// The project a page continues after, when it names one the user may see; one that is gone or
+/// unseen leaves the page to its number (the same answer as a project that never existed).
+pub async fn anchor(ex: &mut Ex<'_>, scopes: &[String], after: Option<&str>) -> Result<Option<Uuid>, AppError> {
+    let Some(after) = after else { return Ok(None) };
+    let id =
+        Uuid::parse_str(after).map_err(|_| AppError::field("after", "翻页位置无效：应为上一页最后一个项目的 id"))?;
+    let seen =
+        super::store::get(ex, id).await?.is_some_and(|r| scopes.iter().any(|s| r.region_path.starts_with(s.as_str())));
+    Ok(seen.then_some(id))
+}
+
+/// What the next page continues after: the last row shown, when more rows follow.
+pub fn next_after(rows: &[Row], page: i64, total: i64) -> Option<String> {
+    let last = rows.last()?;
+    (page.saturating_mul(PAGE_SIZE) < total).then(|| last.p.id.to_string())
 }
 
 #[cfg(test)]

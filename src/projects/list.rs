@@ -1,6 +1,7 @@
 //! The project list: every filter a leader asks for, any sort, pages. The URL holds the filter.
 
-use super::keyset::{SortKey, after_clause};
+pub use super::keyset::next_after;
+use super::keyset::{SortKey, after_clause, anchor};
 use super::model::{Capital, Channel, ProjectTag, Sector, SourceTag, mask_of, parse_bool};
 use super::money::Money;
 use super::stage::{Health, Stage, parse_date};
@@ -8,7 +9,6 @@ use super::store::{Row, select};
 use crate::db::Ex;
 use crate::error::{AppError, FieldError};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -226,17 +226,6 @@ pub fn order_by(sort: Option<&str>) -> Result<String, AppError> {
     Ok(format!("{expr} IS NULL, {expr} {}, p.id", if desc { "DESC" } else { "ASC" }))
 }
 
-/// The project a page continues after, when it names one the user may see; one that is gone or
-/// unseen leaves the page to its number (the same answer as a project that never existed).
-async fn anchor(ex: &mut Ex<'_>, scopes: &[String], f: &Filter) -> Result<Option<Uuid>, AppError> {
-    let Some(after) = set(&f.after) else { return Ok(None) };
-    let id =
-        Uuid::parse_str(after).map_err(|_| AppError::field("after", "翻页位置无效：应为上一页最后一个项目的 id"))?;
-    let seen =
-        super::store::get(ex, id).await?.is_some_and(|r| scopes.iter().any(|s| r.region_path.starts_with(s.as_str())));
-    Ok(seen.then_some(id))
-}
-
 /// The join an order by region needs when only ids are read.
 fn sort_join(order: &str) -> &'static str {
     if order.contains("g.") { "JOIN regions g ON g.code = p.region" } else { "" }
@@ -251,7 +240,7 @@ pub async fn page(
 ) -> Result<(Vec<Row>, i64), AppError> {
     let (where_sql, binds) = where_clause(scopes, region_path, f)?;
     let order = order_by(f.sort.as_deref())?;
-    let (after, offset) = match anchor(ex, scopes, f).await? {
+    let (after, offset) = match anchor(ex, scopes, set(&f.after)).await? {
         Some(id) => (format!(" AND {}", after_clause(ex.backend(), &sort_key(f.sort.as_deref())?, id)), 0),
         None => (String::new(), crate::db::offset(f.page, PAGE_SIZE)),
     };
@@ -306,12 +295,6 @@ pub async fn cached_page(
     };
     let page = LIST_CACHE.get_or_update(db, PROJECT_LIST, Area::Projects, key, compute, update).await?;
     Ok(page.as_ref().clone())
-}
-
-/// What the next page continues after: the last row shown, when more rows follow.
-pub fn next_after(rows: &[Row], page: i64, total: i64) -> Option<String> {
-    let last = rows.last()?;
-    (page.saturating_mul(PAGE_SIZE) < total).then(|| last.p.id.to_string())
 }
 
 /// Every matching project (for export), in the list's order, at most `limit`.
