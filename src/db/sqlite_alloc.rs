@@ -19,6 +19,16 @@ fn layout(payload: usize) -> Option<Layout> {
     Layout::from_size_align(payload.checked_add(HEADER)?, ALIGN).ok()
 }
 
+/// The layout a block was allocated with, from the size in its header.
+///
+/// # Safety
+/// `payload` must be a size [`layout`] accepted when the block was allocated. (No `expect` here: a
+/// panic cannot unwind out of a function SQLite calls, it would abort the server.)
+unsafe fn layout_of_allocated(payload: usize) -> Layout {
+    // SAFETY: the same size and alignment made a valid layout when the block was allocated.
+    unsafe { Layout::from_size_align_unchecked(payload + HEADER, ALIGN) }
+}
+
 unsafe extern "C" fn x_malloc(n: c_int) -> *mut c_void {
     let Some(l) = usize::try_from(n).ok().and_then(layout) else { return std::ptr::null_mut() };
     // SAFETY: the layout's size is at least HEADER, never zero.
@@ -52,7 +62,7 @@ unsafe extern "C" fn x_free(p: *mut c_void) {
     // SAFETY: SQLite frees only what it allocated through these methods.
     unsafe {
         let (start, n) = block(p);
-        dealloc(start, layout(n).expect("a size that was allocated"));
+        dealloc(start, layout_of_allocated(n));
     }
 }
 
@@ -65,7 +75,7 @@ unsafe extern "C" fn x_realloc(p: *mut c_void, n: c_int) -> *mut c_void {
     // SAFETY: p came from these methods; the new size is non-zero and fits the same alignment.
     unsafe {
         let (start, old) = block(p);
-        let q = realloc(start, layout(old).expect("a size that was allocated"), new.size());
+        let q = realloc(start, layout_of_allocated(old), new.size());
         if q.is_null() {
             return std::ptr::null_mut();
         }
