@@ -373,6 +373,54 @@ async fn report_sums_follow_every_report_written_changed_or_deleted_and_every_pr
     }
 }
 
+type SigningRow = (String, String, Vec<i64>);
+
+/// `signing_months` as the triggers keep it, and the same counted here in Rust from every project:
+/// signed, 签约额, the same for 产业项目, then for k = 0..11 whether started (or planned to start) and
+/// whether started by the end of the k-th month after the signing month.
+async fn signing_kept_and_recomputed(db: &Db) -> (Vec<SigningRow>, Vec<SigningRow>) {
+    let mut c = db.conn().await.unwrap();
+    let lags = (0..12).map(|k| format!("due_{k}")).chain((0..12).map(|k| format!("started_{k}")));
+    let columns: Vec<String> = ["projects", "amount", "industrial_projects", "industrial_amount"]
+        .map(String::from)
+        .into_iter()
+        .chain(lags)
+        .collect();
+    let sql = format!(
+        "SELECT sign_month, region, {} FROM signing_months WHERE projects <> 0 ORDER BY 1, 2",
+        columns.iter().map(|c| format!("CAST({c} AS TEXT)")).collect::<Vec<_>>().join(" || ',' || ")
+    );
+    let kept: Vec<(String, String, String)> = zhaoshang::db::fetch_all_binds(&mut c.ex(), &sql, &[]).await.unwrap();
+    let kept = kept.into_iter().map(|(m, r, v)| (m, r, v.split(',').map(|x| x.parse().unwrap()).collect())).collect();
+    type P = (String, Option<String>, bool, Option<i64>, i64, Option<String>, Option<String>);
+    let projects: Vec<P> = zhaoshang::q_as!(
+        &mut c.ex(),
+        fetch_all,
+        P,
+        "SELECT region, CAST(actual_sign AS TEXT), industrial, contracted_amount, total_investment,
+           CAST(planned_start AS TEXT), CAST(actual_start AS TEXT) FROM projects"
+    )
+    .unwrap();
+    let month = |d: &str| d[..4].parse::<i64>().unwrap() * 12 + d[5..7].parse::<i64>().unwrap();
+    let mut sums: std::collections::BTreeMap<(String, String), Vec<i64>> = Default::default();
+    for (region, sign, industrial, contracted, total, planned, actual) in projects {
+        let Some(sign) = sign else { continue };
+        let v = sums.entry((sign[..7].to_string(), region)).or_insert_with(|| vec![0; 28]);
+        let amount = contracted.unwrap_or(total);
+        v[0] += 1;
+        v[1] += amount;
+        v[2] += industrial as i64;
+        v[3] += if industrial { amount } else { 0 };
+        let lag = |d: &Option<String>| d.as_deref().map(|d| month(d) - month(&sign));
+        for k in 0..12 {
+            let by = |l: Option<i64>| l.is_some_and(|l| l <= k);
+            v[4 + k as usize] += (by(lag(&actual)) || by(lag(&planned))) as i64;
+            v[16 + k as usize] += by(lag(&actual)) as i64;
+        }
+    }
+    (kept, sums.into_iter().map(|((m, r), v)| (m, r, v)).collect())
+}
+
 type Kept = Vec<(String, String, String, i64, i64)>;
 
 /// The stage funnel's and the signed funds' sums the triggers keep, each beside the same figures
@@ -419,6 +467,9 @@ async fn the_funnel_and_signed_funds_sums_follow_every_project_and_report_change
             t.label
         );
         assert_eq!((stages_kept, funds_kept), (stages, funds), "{}: after the demo's loaders", t.label);
+        let (signing_kept, signing) = signing_kept_and_recomputed(&t.db).await;
+        assert!(signing.iter().any(|r| r.2[4] < r.2[15]), "{}: some projects start months after signing", t.label);
+        assert_eq!(signing_kept, signing, "{}: signing months after the demo's loaders", t.label);
         let mut c = t.db.conn().await.unwrap();
         let (project, region): (uuid::Uuid, String) = zhaoshang::q_as!(
             &mut c.ex(),
@@ -466,10 +517,37 @@ async fn the_funnel_and_signed_funds_sums_follow_every_project_and_report_change
             t.label
         );
         assert_eq!((stages_kept, funds_kept), (stages, funds), "{}: after moves, updates and a delete", t.label);
+        let (signing_kept, signing) = signing_kept_and_recomputed(&t.db).await;
+        assert_eq!(signing_kept, signing, "{}: signing months after moves and updates", t.label);
         let mut c = t.db.conn().await.unwrap();
         q_exec!(&mut c.ex(), "UPDATE projects SET actual_sign = NULL WHERE id = $1", project).unwrap();
         drop(c);
         let [stages, funds] = cockpit_sums(&t.db).await;
         assert_eq!((stages.0, funds.0), (stages.1, funds.1), "{}: after the signing date was cleared", t.label);
+        let mut c = t.db.conn().await.unwrap();
+        // A start planned before the signing and an actual one ten months after; another project's start a
+        // year and more after its signing (in no column). (Projects are never deleted: records refer to them.)
+        q_exec!(
+            &mut c.ex(),
+            "UPDATE projects SET actual_sign = $1, planned_start = $2, actual_start = $3, industrial = TRUE,
+               contracted_amount = 777 WHERE id = $4",
+            time::macros::date!(2025 - 03 - 31),
+            time::macros::date!(2025 - 01 - 15),
+            time::macros::date!(2026 - 02 - 01),
+            project
+        )
+        .unwrap();
+        q_exec!(
+            &mut c.ex(),
+            "UPDATE projects SET actual_start = $1 WHERE id <> $2 AND actual_sign IS NOT NULL
+               AND id = (SELECT id FROM projects WHERE actual_sign IS NOT NULL AND id <> $2 ORDER BY id LIMIT 1)",
+            time::macros::date!(2027 - 01 - 01),
+            project
+        )
+        .unwrap();
+        drop(c);
+        let (signing_kept, signing) = signing_kept_and_recomputed(&t.db).await;
+        assert!(signing.iter().any(|r| r.0 == "2025-03" && r.2[3] >= 777), "{}: the re-signed project", t.label);
+        assert_eq!(signing_kept, signing, "{}: signing months after re-dating", t.label);
     }
 }

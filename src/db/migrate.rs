@@ -131,6 +131,18 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0030_project_region_changes.sql"),
         include_str!("../../migrations/postgres/0030_project_region_changes.sql"),
     ),
+    (
+        31,
+        "signing_months",
+        include_str!("../../migrations/sqlite/0031_signing_months.sql"),
+        include_str!("../../migrations/postgres/0031_signing_months.sql"),
+    ),
+    (
+        32,
+        "sums_covering",
+        include_str!("../../migrations/sqlite/0032_sums_covering.sql"),
+        include_str!("../../migrations/postgres/0032_sums_covering.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -9,6 +9,7 @@ use crate::cache::{Area, FIGURE_CACHE};
 use crate::db::{Db, fetch_all_binds};
 use crate::error::AppResult;
 use crate::projects::speed::unit_of;
+use crate::reports::model::YearMonth;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -50,6 +51,15 @@ pub fn tally_signed(f: &mut Facts, s: &Signed) {
 struct Sums {
     region_path: String,
     month: String,
+    invest: i64,
+    funds_domestic: i64,
+    funds_foreign_usd: i64,
+}
+
+/// A region's report sums over a window; jobs (a headcount, not a flow) as of its last month.
+#[derive(sqlx::FromRow, Clone)]
+struct WindowSums {
+    region_path: String,
     invest: i64,
     funds_domestic: i64,
     funds_foreign_usd: i64,
@@ -112,15 +122,15 @@ pub async fn by_unit(
     usd_rate: i64,
 ) -> AppResult<BTreeMap<String, Facts>> {
     let (d0, d1) = period.days();
-    let (m0, m1) = period.months();
-    let (m0, m1) = (m0.label(), m1.label());
+    let (month0, month1) = period.months();
+    let (m0, m1) = (month0.label(), month1.label());
     let (d0, d1) = (d0.to_string(), d1.to_string());
     // The four parts at once, each on a connection of its own: a cold province cockpit waited for
     // them one after another while the second core idled.
     let (signed, funds, monthly, tags) = tokio::try_join!(
-        Box::pin(signed(db, scope_path, &d0, &d1)),
+        Box::pin(signed(db, scope_path, month0, month1)),
         Box::pin(funds_of_signed(db, scope_path, &m0, &m1)),
-        Box::pin(monthly(db, scope_path, &m0, &m1)),
+        Box::pin(window_sums(db, scope_path, &m0, &m1)),
         Box::pin(tags(db, scope_path, &d0, &d1)),
     )?;
     let mut out: BTreeMap<String, Facts> = BTreeMap::new();
@@ -137,9 +147,7 @@ pub async fn by_unit(
         f.invest += s.invest;
         f.funds += s.funds_domestic + usd_to_fen(s.funds_foreign_usd, usd_rate);
         f.tax += s.tax;
-        if s.month == m1 {
-            f.jobs += s.jobs;
-        }
+        f.jobs += s.jobs;
     }
     for t in tags.iter() {
         let Some(f) = entry(&mut out, units, &t.region_path) else { continue };
@@ -167,28 +175,42 @@ where
         .await
 }
 
-/// Projects signed from `d0` to `d1` per region path, read from the index on region and signing date
-/// alone (migration 0030), brought up to date after a save by re-reading the regions it touched.
-/// Grouped by region code in the index's own order and joined to the regions after: grouped by the
-/// joined path (and 产业项目 or not), SQLite looked each of a province's 20,000 signings' regions up
-/// and sorted them all in a temporary b-tree, two thirds of a cold province cockpit.
-async fn signed(db: &Db, scope_path: &str, d0: &str, d1: &str) -> AppResult<Arc<Vec<Signed>>> {
-    let (d0, d1) = (checked_day(d0)?, checked_day(d1)?);
-    let amount = "COALESCE(p.contracted_amount, p.total_investment)";
+/// Projects signed from `m0` to `m1` (months of one year) per region path, from `signing_months`
+/// (migration 0031): one row per signing month and region, whose `due_k` and `started_k` count the
+/// projects due to start, and started, by the end of the k-th month after signing. A month signed
+/// `k` months before the window's last month reads its k-th column. Grouped by region code and joined
+/// to the regions after; brought up to date after a save by re-reading the regions it touched.
+async fn signed(db: &Db, scope_path: &str, m0: YearMonth, m1: YearMonth) -> AppResult<Arc<Vec<Signed>>> {
+    let (first, last) = (m0.label(), m1.label());
+    let (due, started) = (by_lag("due", m0, m1)?, by_lag("started", m0, m1)?);
     let sql = format!(
         "SELECT g.path AS region_path, x.projects, x.amount, x.industrial_projects, x.industrial_amount, x.due, x.started
-         FROM (SELECT p.region, COUNT(*) AS projects, CAST(SUM({amount}) AS BIGINT) AS amount,
-                 CAST(SUM(CASE WHEN p.industrial THEN 1 ELSE 0 END) AS BIGINT) AS industrial_projects,
-                 CAST(SUM(CASE WHEN p.industrial THEN {amount} ELSE 0 END) AS BIGINT) AS industrial_amount,
-                 CAST(SUM(CASE WHEN p.actual_start <= '{d1}' OR p.planned_start <= '{d1}' THEN 1 ELSE 0 END) AS BIGINT) AS due,
-                 CAST(SUM(CASE WHEN p.actual_start <= '{d1}' THEN 1 ELSE 0 END) AS BIGINT) AS started
-               FROM projects p
-               WHERE p.region IN (SELECT code FROM regions WHERE path LIKE $1)
-                 AND p.actual_sign >= '{d0}' AND p.actual_sign <= '{d1}' {{touched}}
-               GROUP BY p.region) x
-         JOIN regions g ON g.code = x.region"
+         FROM (SELECT s.region, CAST(SUM(s.projects) AS BIGINT) AS projects, CAST(SUM(s.amount) AS BIGINT) AS amount,
+                 CAST(SUM(s.industrial_projects) AS BIGINT) AS industrial_projects,
+                 CAST(SUM(s.industrial_amount) AS BIGINT) AS industrial_amount,
+                 CAST(SUM({due}) AS BIGINT) AS due, CAST(SUM({started}) AS BIGINT) AS started
+               FROM signing_months s
+               WHERE s.sign_month >= '{first}' AND s.sign_month <= '{last}' {{touched}}
+               GROUP BY s.region) x
+         JOIN regions g ON g.code = x.region
+         WHERE g.path LIKE $1 AND x.projects <> 0"
     );
-    kept_sums(db, Source::Projects, format!("facts-signed:{scope_path}:{d0}:{d1}"), sql, scope_path, None).await
+    kept_sums(db, Source::Projects, format!("facts-signed:{scope_path}:{first}:{last}"), sql, scope_path, None).await
+}
+
+/// The column of `signing_months` to read for each signing month of the window [m0, m1]: `{name}_k`
+/// for the month k months before m1. A window is at most twelve months (the columns go to 11).
+pub fn by_lag(name: &str, m0: YearMonth, m1: YearMonth) -> AppResult<String> {
+    let mut arms = Vec::new();
+    let mut m = m1;
+    for k in 0..12 {
+        arms.push(format!("WHEN '{}' THEN s.{name}_{k}", m.label()));
+        if m == m0 {
+            return Ok(format!("CASE s.sign_month {} ELSE 0 END", arms.join(" ")));
+        }
+        m = m.prev();
+    }
+    Err(crate::error::AppError::invalid(format!("统计期“{}至{}”超过十二个月", m0.label(), m1.label())))
 }
 
 /// 到位资金 of the projects signed in the window, reported by its last month (signed_funds:
@@ -240,6 +262,27 @@ fn entry<'a>(out: &'a mut BTreeMap<String, Facts>, units: &Units, path: &str) ->
     Some(out.entry(units.of(path)?).or_default())
 }
 
+/// Report sums per region path over the window [m0, m1], summed in SQL (one row a region: the rows
+/// of every month, brought across one by one, cost a cold cockpit more than reading them) from the
+/// covering index on report_sums (migration 0032), in its order.
+async fn window_sums(db: &Db, scope_path: &str, m0: &str, m1: &str) -> AppResult<Arc<Vec<WindowSums>>> {
+    let (m0, m1) = (checked_month(m0)?, checked_month(m1)?);
+    let sql = format!(
+        "SELECT g.path AS region_path, x.invest, x.funds_domestic, x.funds_foreign_usd, x.tax, x.jobs
+         FROM (SELECT s.region, CAST(SUM(s.invest) AS BIGINT) AS invest,
+                 CAST(SUM(s.funds_domestic) AS BIGINT) AS funds_domestic,
+                 CAST(SUM(s.funds_foreign_usd) AS BIGINT) AS funds_foreign_usd, CAST(SUM(s.tax) AS BIGINT) AS tax,
+                 CAST(SUM(CASE WHEN s.month = '{m1}' THEN s.jobs ELSE 0 END) AS BIGINT) AS jobs
+               FROM report_sums s
+               WHERE s.region IN (SELECT code FROM regions WHERE path LIKE $1)
+                 AND s.month >= '{m0}' AND s.month <= '{m1}' AND s.reports <> 0 {{touched}}
+               GROUP BY s.region) x
+         JOIN regions g ON g.code = x.region"
+    );
+    kept_sums(db, Source::Reports, format!("facts-window:{scope_path}:{m0}:{m1}"), sql, scope_path, Some((m0, m1)))
+        .await
+}
+
 /// Report sums per region path and month within [m0, m1], from `report_sums` (kept by triggers
 /// in step with monthly_reports and with projects' regions; see migration 0022). A row of the table
 /// is already one region's month (its key), so there is nothing to group: grouping by the joined
@@ -247,7 +290,7 @@ fn entry<'a>(out: &'a mut BTreeMap<String, Facts>, units: &Units, path: &str) ->
 async fn monthly(db: &Db, scope_path: &str, m0: &str, m1: &str) -> AppResult<Arc<Vec<Sums>>> {
     let (m0, m1) = (checked_month(m0)?, checked_month(m1)?);
     let sql = format!(
-        "SELECT g.path AS region_path, s.month, s.invest, s.funds_domestic, s.funds_foreign_usd, s.tax, s.jobs
+        "SELECT g.path AS region_path, s.month, s.invest, s.funds_domestic, s.funds_foreign_usd
          FROM report_sums s JOIN regions g ON g.code = s.region
          WHERE g.path LIKE $1 AND s.month >= '{m0}' AND s.month <= '{m1}' AND s.reports <> 0 {{touched}}"
     );
@@ -256,6 +299,12 @@ async fn monthly(db: &Db, scope_path: &str, m0: &str, m1: &str) -> AppResult<Arc
 }
 
 impl OfPath for Sums {
+    fn path(&self) -> &str {
+        &self.region_path
+    }
+}
+
+impl OfPath for WindowSums {
     fn path(&self) -> &str {
         &self.region_path
     }
@@ -371,8 +420,6 @@ mod tests {
             invest,
             funds_domestic: 0,
             funds_foreign_usd: 0,
-            tax: 0,
-            jobs: 0,
         };
         let kept =
             vec![row("/43/4301/", "2026-01", 10), row("/43/4301/", "2026-02", 20), row("/43/4302/", "2026-01", 5)];
@@ -382,6 +429,18 @@ mod tests {
             merge_by_path(&kept, &touched, vec![row("/43/4301/", "2026-01", 11), row("/43/4303/", "2026-01", 7)]);
         let got: Vec<_> = merged.iter().map(|r| (r.region_path.as_str(), r.month.as_str(), r.invest)).collect();
         assert_eq!(got, [("/43/4302/", "2026-01", 5), ("/43/4301/", "2026-01", 11), ("/43/4303/", "2026-01", 7)]);
+    }
+
+    #[test]
+    fn each_signing_month_reads_the_column_of_its_distance_from_the_windows_end() {
+        let ym = |s: &str| YearMonth::parse(s).unwrap();
+        assert_eq!(
+            by_lag("due", ym("2026-01"), ym("2026-03")).unwrap(),
+            "CASE s.sign_month WHEN '2026-03' THEN s.due_0 WHEN '2026-02' THEN s.due_1 WHEN '2026-01' THEN s.due_2 ELSE 0 END"
+        );
+        let year = by_lag("started", ym("2026-01"), ym("2026-12")).unwrap();
+        assert!(year.contains("WHEN '2026-01' THEN s.started_11 ELSE"), "{year}");
+        assert!(by_lag("due", ym("2025-12"), ym("2026-12")).is_err(), "thirteen months have no column");
     }
 
     #[test]

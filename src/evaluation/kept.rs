@@ -31,7 +31,7 @@ pub enum Source {
     Reports,
     /// `signed_funds` (per region, signing month and report month).
     SignedFunds,
-    /// Projects themselves (aliased `p`).
+    /// Projects themselves: their signing months (`signing_months`, migration 0031).
     Projects,
     /// `project_sums`, kept from projects.
     ProjectSums,
@@ -61,10 +61,6 @@ impl Source {
             Source::Projects | Source::ProjectSums => (PROJECT_READS, Area::Projects),
         }
     }
-
-    fn region_column(self) -> &'static str {
-        if self == Source::Projects { "p.region" } else { "s.region" }
-    }
 }
 
 /// Rows grouped by region path.
@@ -72,7 +68,7 @@ pub trait OfPath {
     fn path(&self) -> &str;
 }
 
-/// Rows of `sql` read from `source` (bind `$1`: the scope's subtree pattern; `{touched}` marks where
+/// Rows of `sql` read from `source` (`$1`: the scope's subtree pattern, its only bind; `{touched}` marks where
 /// a restriction to some regions goes), kept under `key` and brought up to date region by region.
 /// `window` (first and last month) lets a change in a month outside it pass by.
 pub async fn kept_sums<T>(
@@ -86,7 +82,11 @@ pub async fn kept_sums<T>(
 where
     T: crate::db::AnyRow + OfPath + Clone + Sync + 'static,
 {
-    let scope = [format!("{scope_path}%")];
+    // The scope's pattern written in where it can be (one plan kept per subtree), else bound as $1.
+    let (sql, scope) = match crate::regions::model::subtree_literal(scope_path) {
+        Some(pattern) => (sql.replace("$1", &pattern), vec![]),
+        None => (sql, vec![format!("{scope_path}%")]),
+    };
     let (scope, sql) = (&scope, &sql);
     let full = async {
         let mut conn = db.conn().await?;
@@ -115,7 +115,8 @@ where
             binds.push(c.to_string());
             marks.push(format!("${}", binds.len()));
         }
-        let restrict = format!("AND {} IN ({})", source.region_column(), marks.join(", "));
+        // Every part reads its source as `s`.
+        let restrict = format!("AND s.region IN ({})", marks.join(", "));
         let mut conn = db.conn().await?;
         let fresh: Vec<T> = fetch_all_binds(&mut conn.ex(), &sql.replace("{touched}", &restrict), &binds).await?;
         let touched: HashSet<String> = touched.iter().map(|(_, p)| p.to_string()).collect();

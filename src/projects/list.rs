@@ -8,6 +8,7 @@ use super::stage::{Health, Stage, parse_date};
 use super::store::{Row, select};
 use crate::db::Ex;
 use crate::error::{AppError, FieldError};
+use crate::regions::model::subtree_literal;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -61,13 +62,11 @@ fn set(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// Projects in the subtree at `path`. A path of digits and slashes (every path the region tree
-/// makes) is written into the statement: a bound LIKE pattern made SQLite (built with STAT4) plan
-/// the statement afresh at every run, a twelfth of an uncached list's time, while the literal
-/// keeps one plan per subtree in the statement cache. Anything else stays a bind.
+/// Projects in the subtree at `path`, its pattern written into the statement where it can be
+/// ([`subtree_literal`]: a re-planned statement at every run was a twelfth of an uncached list's time).
 fn subtree(path: &str, binds: &mut Vec<String>) -> String {
-    if !path.is_empty() && path.bytes().all(|b| b.is_ascii_digit() || b == b'/') {
-        format!("p.region IN (SELECT code FROM regions WHERE path LIKE '{path}%')")
+    if let Some(pattern) = subtree_literal(path) {
+        format!("p.region IN (SELECT code FROM regions WHERE path LIKE {pattern})")
     } else {
         binds.push(format!("{path}%"));
         format!("p.region IN (SELECT code FROM regions WHERE path LIKE ${})", binds.len())

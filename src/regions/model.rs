@@ -134,6 +134,14 @@ pub fn child_path(parent_path: &str, code: &str) -> String {
     format!("{parent_path}{code}/")
 }
 
+/// The LIKE pattern of the subtree at `path` as an SQL literal ('/43/4301/%'), when the path is
+/// digits and slashes, as every path the region tree makes is; else None, and the pattern is bound.
+/// Written into the statement, SQLite (built with STAT4) keeps one plan per subtree; bound, it planned
+/// the statement afresh at every run.
+pub fn subtree_literal(path: &str) -> Option<String> {
+    (!path.is_empty() && path.bytes().all(|b| b.is_ascii_digit() || b == b'/')).then(|| format!("'{path}%'"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
