@@ -26,6 +26,7 @@ const OUTSIDE: &[&str] = &[
     "schema_migrations",
     "service_counters",
     "sessions",
+    "signing_months",
 ];
 
 async fn names(db: &Db, sql: &str) -> Vec<String> {
