@@ -16,5 +16,6 @@ pub mod pages_flags;
 pub mod period;
 pub mod score;
 pub mod service;
+mod signed;
 pub mod store;
 pub mod view;
