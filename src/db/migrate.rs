@@ -143,6 +143,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0032_sums_covering.sql"),
         include_str!("../../migrations/postgres/0032_sums_covering.sql"),
     ),
+    (
+        33,
+        "list_reading",
+        include_str!("../../migrations/sqlite/0033_list_reading.sql"),
+        include_str!("../../migrations/postgres/0033_list_reading.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

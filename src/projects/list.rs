@@ -220,9 +220,11 @@ pub fn sort_key(sort: Option<&str>) -> Result<SortKey<'static>, AppError> {
 }
 
 pub fn order_by(sort: Option<&str>) -> Result<String, AppError> {
-    let SortKey { expr, desc, .. } = sort_key(sort)?;
-    // NULLs last either way, so undated projects do not crowd the top.
-    Ok(format!("{expr} IS NULL, {expr} {}, p.id", if desc { "DESC" } else { "ASC" }))
+    let SortKey { expr, desc, nullable } = sort_key(sort)?;
+    let dir = if desc { "DESC" } else { "ASC" };
+    // NULLs last either way, so undated projects do not crowd the top. Only where there can be
+    // any: the extra term keeps SQLite from reading a key's index in order.
+    Ok(if nullable { format!("{expr} IS NULL, {expr} {dir}, p.id") } else { format!("{expr} {dir}, p.id") })
 }
 
 /// The join an order by region needs when only ids are read.
@@ -238,22 +240,42 @@ pub async fn page(
     f: &Filter,
 ) -> Result<(Vec<Row>, i64), AppError> {
     let (where_sql, binds) = where_clause(scopes, region_path, f)?;
+    #[derive(sqlx::FromRow)]
+    struct Counts {
+        matches: i64,
+        everything: i64,
+    }
+    // The count first: beside every project's count from the kept sums, it says which way to read.
+    let counts_sql = format!(
+        "SELECT (SELECT count(*) FROM projects p WHERE {where_sql}) AS matches,
+                (SELECT CAST(COALESCE(sum(projects), 0) AS BIGINT) FROM project_sums) AS everything"
+    );
+    let counts: Vec<Counts> = crate::db::fetch_all_binds(ex, &counts_sql, &binds).await?;
+    let Counts { matches, everything } = counts.into_iter().next().unwrap_or(Counts { matches: 0, everything: 0 });
+    let key = sort_key(f.sort.as_deref())?;
     let order = order_by(f.sort.as_deref())?;
     let (after, offset) = match anchor(ex, scopes, set(&f.after)).await? {
-        Some(id) => (format!(" AND {}", after_clause(ex.backend(), &sort_key(f.sort.as_deref())?, id)), 0),
+        Some(id) => (format!(" AND {}", after_clause(ex.backend(), &key, id)), 0),
         None => (String::new(), crate::db::offset(f.page, PAGE_SIZE)),
     };
+    // In order down the sort's index where that passes over fewer rows than sorting would take.
+    // PostgreSQL weighs a LIMIT itself; SQLite is told (it reads by region even for the province).
+    let index = super::plan::ordered_index(key.expr)
+        .filter(|_| ex.backend() == crate::db::Backend::Sqlite)
+        .filter(|_| super::plan::read_in_order(matches, everything, offset + PAGE_SIZE))
+        .map(|name| format!("INDEXED BY {name}"))
+        .unwrap_or_default();
     // The page's ids first, sorted on what the filter's index holds; the 50 full rows after. Sorting
     // full rows would read every matching project (thousands in a city) to show fifty.
     let sort_join = sort_join(&order);
     let list_sql = format!(
-        "{} WHERE p.id IN (SELECT p.id FROM projects p {sort_join} WHERE {where_sql}{after}
+        "{} WHERE p.id IN (SELECT p.id FROM projects p {index} {sort_join} WHERE {where_sql}{after}
                         ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {offset})
          ORDER BY {order}",
         select(),
     );
-    let count_sql = format!("SELECT count(*) FROM projects p WHERE {where_sql}");
-    Ok(crate::db::fetch_page(ex, &list_sql, &count_sql, &binds).await?)
+    let rows = crate::db::fetch_all_binds(ex, &list_sql, &binds).await?;
+    Ok((rows, matches))
 }
 
 /// One page and the count, like [`page`], kept in [`crate::cache`] until a project in a region it

@@ -10,6 +10,7 @@ pub mod money;
 pub mod pages;
 pub mod pages_speed;
 pub mod pages_stage;
+pub mod plan;
 pub mod service;
 pub mod speed;
 pub mod stage;
