@@ -126,11 +126,21 @@ impl Browser<'_> {
     }
 
     /// The first link whose text contains `text`.
+    /// Waits up to five seconds for it: after a click that submits a form (signing in, say) the
+    /// next page may still be loading when the test looks, more so on a busy machine.
     pub async fn link(&self, text: &str) -> String {
-        let v = self
-            .cmd(reqwest::Method::POST, "/element", Some(json!({"using": "partial link text", "value": text})))
-            .await;
-        v[ELEMENT].as_str().unwrap_or_else(|| panic!("no link “{text}”: {v}")).to_string()
+        let url = format!("{}/session/{}/element", self.d.base, self.session);
+        let mut last = Value::Null;
+        for _ in 0..50 {
+            let req = self.d.http.post(&url).json(&json!({"using": "partial link text", "value": text}));
+            let v: Value = req.send().await.unwrap().json().await.unwrap();
+            if let Some(e) = v["value"][ELEMENT].as_str() {
+                return e.to_string();
+            }
+            last = v["value"].clone();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no link “{text}”: {last}")
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
