@@ -9,6 +9,7 @@ pub mod cache;
 pub mod cli;
 pub mod db;
 pub mod demo;
+pub mod domain;
 pub mod enterprises;
 pub mod error;
 pub mod evaluation;

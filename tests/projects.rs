@@ -158,7 +158,7 @@ async fn the_list_filters_sorts_and_pages_and_refuses_bad_filters_clearly() {
             zhaoshang::q_exec!(
                 &mut c.ex(),
                 "UPDATE projects SET total_investment = $1 WHERE id = $2",
-                zhaoshang::projects::money::Money::parse(amount).unwrap().0,
+                zhaoshang::domain::money::Money::parse(amount).unwrap().0,
                 id
             )
             .unwrap();

@@ -3,12 +3,12 @@
 
 use super::authz::CurrentUser;
 use super::model::{Permission, Role};
-use super::pages::actor;
 use super::service::{self, Administrator, UserAction};
 use super::store::{self, GrantRow, TokenRow, User};
+use crate::audit::model::Actor;
 use crate::error::{AppError, AppResult};
 use crate::web::AppState;
-use crate::web::auth::{ClientIp, urlencode};
+use crate::web::auth::urlencode;
 use crate::web::layout::{Layout, html};
 use askama::Template;
 use axum::Form;
@@ -73,7 +73,7 @@ pub(super) async fn new_user_page(user: CurrentUser) -> AppResult<Html<String>> 
 pub(super) async fn create_user(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Form(f): Form<NewUserForm>,
 ) -> AppResult<Response> {
     let scopes = service::scope_paths(&user, Permission::ManageUsers);
@@ -85,7 +85,7 @@ pub(super) async fn create_user(
         None,
         &st.config.password_policy,
     ) {
-        Ok(n) => service::create_user(&st.db, &actor(&user, &ip), Some(&scopes), n).await,
+        Ok(n) => service::create_user(&st.db, &actor, Some(&scopes), n).await,
         Err(e) => Err(e),
     };
     match result {
@@ -179,7 +179,7 @@ pub(super) struct ActionForm {
 async fn account_action(
     st: &AppState,
     user: &CurrentUser,
-    ip: &ClientIp,
+    actor: &Actor,
     id: &str,
     f: &ActionForm,
     perm: Permission,
@@ -187,7 +187,7 @@ async fn account_action(
     let (u, region) = service::user_in_scope(&st.db, user, perm, id).await?;
     let (action, done) = parse_action(&f.action)?;
     let by = Administrator::User(user);
-    let new_password = service::admin_action(&st.db, &actor(user, ip), by, u.id, f.version, action).await?;
+    let new_password = service::admin_action(&st.db, actor, by, u.id, f.version, action).await?;
     // A reset is shown on the answer itself, with the user as they are now; other actions redirect.
     let u = match new_password {
         Some(_) => service::user_in_scope(&st.db, user, perm, id).await?.0,
@@ -199,11 +199,11 @@ async fn account_action(
 pub(super) async fn user_action(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
     Form(f): Form<ActionForm>,
 ) -> AppResult<Response> {
-    let (u, region, new_password, done) = account_action(&st, &user, &ip, &id, &f, Permission::ManageUsers).await?;
+    let (u, region, new_password, done) = account_action(&st, &user, &actor, &id, &f, Permission::ManageUsers).await?;
     if new_password.is_some() {
         return Ok(render_user(&st, &user, u, region, new_password, Some(done.into())).await?.into_response());
     }
@@ -226,11 +226,11 @@ fn parse_action(action: &str) -> AppResult<(UserAction, &'static str)> {
 pub(super) async fn grants_account_action(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
     Form(f): Form<ActionForm>,
 ) -> AppResult<Response> {
-    let (u, region, new_password, done) = account_action(&st, &user, &ip, &id, &f, Permission::ManageGrants).await?;
+    let (u, region, new_password, done) = account_action(&st, &user, &actor, &id, &f, Permission::ManageGrants).await?;
     if new_password.is_some() {
         return Ok(render_grants(&st, &user, u, region, None, Some(done.into()), new_password).await?.into_response());
     }
@@ -329,16 +329,14 @@ pub(super) struct GrantForm {
 pub(super) async fn add_grant(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
     Form(f): Form<GrantForm>,
 ) -> AppResult<Response> {
     let (u, region) = service::user_in_scope(&st.db, &user, Permission::ManageGrants, &id).await?;
     let scopes = service::scope_paths(&user, Permission::ManageGrants);
     let result = match Role::parse(&f.role) {
-        Ok(role) => {
-            service::add_grant(&st.db, &actor(&user, &ip), Some(&scopes), u.id, role, f.scope.trim()).await.map(|_| ())
-        }
+        Ok(role) => service::add_grant(&st.db, &actor, Some(&scopes), u.id, role, f.scope.trim()).await.map(|_| ()),
         Err(e) => Err(AppError::field("role", e)),
     };
     match result {
@@ -360,7 +358,7 @@ pub(super) struct RemoveForm {
 pub(super) async fn remove_grant(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
     Form(f): Form<RemoveForm>,
 ) -> AppResult<Response> {
@@ -373,6 +371,6 @@ pub(super) async fn remove_grant(
         return Err(AppError::NotFound);
     }
     let scopes = service::scope_paths(&user, Permission::ManageGrants);
-    service::remove_grant(&st.db, &actor(&user, &ip), Some(&scopes), gid).await?;
+    service::remove_grant(&st.db, &actor, Some(&scopes), gid).await?;
     Ok(Redirect::to(&format!("/admin/grants/{}?notice={}", u.id, urlencode("已收回"))).into_response())
 }

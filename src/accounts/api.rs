@@ -4,9 +4,9 @@ use super::authz::CurrentUser;
 use super::model::Permission;
 use super::service;
 use super::store::User;
+use crate::audit::model::Actor;
 use crate::error::AppResult;
 use crate::web::AppState;
-use crate::web::auth::ClientIp;
 use crate::web::extract::{ApiJson, LazyJson};
 use crate::web::idempotency::CarriesSecret;
 use crate::web::routes::{ApiDoc, Routes, Rule};
@@ -100,7 +100,7 @@ struct CreateBody {
 async fn create(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     ApiJson(b): ApiJson<CreateBody>,
 ) -> AppResult<Response> {
     let n = service::parse_new_user(
@@ -112,7 +112,7 @@ async fn create(
         &st.config.password_policy,
     )?;
     let scopes = service::scope_paths(&user, Permission::ManageUsers);
-    let (u, password) = service::create_user(&st.db, &super::pages::actor(&user, &ip), Some(&scopes), n).await?;
+    let (u, password) = service::create_user(&st.db, &actor, Some(&scopes), n).await?;
     let mut resp = (StatusCode::CREATED, Json(json!({"user": u, "password": password}))).into_response();
     // The initial password is shown once: an Idempotency-Key must not keep a copy of it.
     resp.extensions_mut().insert(CarriesSecret);
@@ -143,15 +143,14 @@ struct GrantBody {
 async fn add_grant(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
     body: LazyJson<GrantBody>,
 ) -> AppResult<(StatusCode, Json<super::store::GrantRow>)> {
     let (u, _) = service::user_in_scope(&st.db, &user, Permission::ManageGrants, &id).await?;
     let b = body.parse()?;
     let scopes = service::scope_paths(&user, Permission::ManageGrants);
-    let gid = service::add_grant(&st.db, &super::pages::actor(&user, &ip), Some(&scopes), u.id, b.role, b.scope.trim())
-        .await?;
+    let gid = service::add_grant(&st.db, &actor, Some(&scopes), u.id, b.role, b.scope.trim()).await?;
     let mut conn = st.db.conn().await?;
     let g = super::store::grant_by_id(&mut conn.ex(), gid).await?.ok_or(crate::error::AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(g)))

@@ -168,12 +168,12 @@ async fn login_submit(State(st): State<AppState>, ip: ClientIp, Form(f): Form<Lo
 
 async fn logout(
     State(st): State<AppState>,
-    user: CurrentUser,
-    ip: ClientIp,
+    _user: CurrentUser,
+    actor: Actor,
     headers: HeaderMap,
 ) -> AppResult<Response> {
     if let Some(token) = auth::cookie(&headers, SESSION_COOKIE) {
-        service::logout(&st.db, &token, &actor(&user, &ip)).await?;
+        service::logout(&st.db, &token, &actor).await?;
     }
     let mut r = Redirect::to("/login").into_response();
     r.headers_mut().insert(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", Some(0), st.config.secure_cookies));
@@ -211,7 +211,7 @@ struct PasswordForm {
 async fn password_submit(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     headers: HeaderMap,
     Form(f): Form<PasswordForm>,
 ) -> AppResult<Response> {
@@ -220,7 +220,7 @@ async fn password_submit(
     let result = if f.new_password != f.confirm {
         Err(AppError::field("confirm", "两次输入的新密码不一致"))
     } else {
-        let a = actor(&user, &ip);
+        let a = actor;
         service::change_password(&st.db, &a, user.id, session.as_deref(), &f.old_password, &f.new_password, p).await
     };
     match result {

@@ -4,10 +4,9 @@ use super::service::{self, NewBatch};
 use super::store;
 use crate::accounts::authz::CurrentUser;
 use crate::accounts::model::Permission;
-use crate::accounts::pages::actor;
+use crate::audit::model::Actor;
 use crate::error::AppResult;
 use crate::web::AppState;
-use crate::web::auth::ClientIp;
 use crate::web::extract::ApiJson;
 use crate::web::routes::{ApiDoc, Routes, Rule};
 use axum::Json;
@@ -55,10 +54,10 @@ async fn list(State(st): State<AppState>, user: CurrentUser) -> AppResult<Json<V
 async fn create(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     ApiJson(n): ApiJson<NewBatch>,
 ) -> AppResult<(StatusCode, Json<store::Batch>)> {
-    Ok((StatusCode::CREATED, Json(service::create(&st.db, &user, &actor(&user, &ip), &n, false).await?)))
+    Ok((StatusCode::CREATED, Json(service::create(&st.db, &user, &actor, &n, false).await?)))
 }
 
 async fn summary(State(st): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Json<Value>> {

@@ -1,7 +1,7 @@
 //! Batch events (集中开工 / 集中签约) and the summary a press release needs. Brackets are
 //! counted cumulatively, as the press does: a 60 亿 project counts in 50, 10 and 5 亿元及以上.
 
-use crate::projects::money::{FEN_PER_WAN, FEN_PER_YI, Money};
+use crate::domain::money::{FEN_PER_WAN, FEN_PER_YI, Money};
 use serde::Serialize;
 
 pub const KINDS: [&str; 2] = ["集中开工", "集中签约"];

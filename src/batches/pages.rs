@@ -6,11 +6,11 @@ use super::service::{self, NewBatch};
 use super::store::{self, BatchRow, MemberRow};
 use crate::accounts::authz::{self, CurrentUser};
 use crate::accounts::model::Permission;
-use crate::accounts::pages::actor;
+use crate::audit::model::Actor;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::regions::model::Region;
 use crate::web::AppState;
-use crate::web::auth::{ClientIp, urlencode};
+use crate::web::auth::urlencode;
 use crate::web::layout::{Layout, html};
 use crate::web::routes::{Routes, Rule};
 use askama::Template;
@@ -89,10 +89,10 @@ async fn new_page(State(st): State<AppState>, user: CurrentUser) -> AppResult<Ht
 async fn create(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Form(n): Form<NewBatch>,
 ) -> AppResult<Response> {
-    match service::create(&st.db, &user, &actor(&user, &ip), &n, false).await {
+    match service::create(&st.db, &user, &actor, &n, false).await {
         Ok(b) => {
             Ok(Redirect::to(&format!("/batches/{}?notice={}", b.id, urlencode("活动已创建，请加入项目")))
                 .into_response())
@@ -165,7 +165,7 @@ async fn show(
 async fn audit_export(
     st: &AppState,
     user: &CurrentUser,
-    ip: &ClientIp,
+    actor: &Actor,
     b: &BatchRow,
     format: &'static str,
 ) -> AppResult<()> {
@@ -174,30 +174,30 @@ async fn audit_export(
         .record_id(b.b.id)
         .format(format)
         .rows(b.members.max(0) as usize)
-        .record(&st.db, &actor(user, ip))
+        .record(&st.db, actor)
         .await
 }
 
 async fn print(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
 ) -> AppResult<Html<String>> {
     let b = service::visible(&st.db, &user, Permission::ViewBusiness, &id).await?;
-    audit_export(&st, &user, &ip, &b, "print").await?;
+    audit_export(&st, &user, &actor, &b, "print").await?;
     render(&st, &user, b, None, vec![], true).await
 }
 
 async fn export(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let b = service::visible(&st.db, &user, Permission::ViewBusiness, &id).await?;
     let (s, members) = service::summary(&st.db, &b).await?;
-    audit_export(&st, &user, &ip, &b, "xlsx").await?;
+    audit_export(&st, &user, &actor, &b, "xlsx").await?;
     let bytes = super::export::render(&b, &s, &members).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
     Ok(crate::web::download(&format!("{}_{}.xlsx", b.b.name, b.b.held_on), bytes))
 }
@@ -212,11 +212,11 @@ struct MemberForm {
 async fn add_member(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
     Form(f): Form<MemberForm>,
 ) -> AppResult<Response> {
-    match service::add_member(&st.db, &user, &actor(&user, &ip), &id, &f.project, &f.annual_plan).await {
+    match service::add_member(&st.db, &user, &actor, &id, &f.project, &f.annual_plan).await {
         Ok(_) => Ok(Redirect::to(&format!("/batches/{id}?notice={}", urlencode("已加入"))).into_response()),
         Err(AppError::Invalid { fields, .. }) => {
             let b = service::visible(&st.db, &user, Permission::ViewBusiness, &id).await?;
@@ -229,10 +229,10 @@ async fn add_member(
 async fn remove_member(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
     Form(f): Form<MemberForm>,
 ) -> AppResult<Response> {
-    service::remove_member(&st.db, &user, &actor(&user, &ip), &id, &f.project).await?;
+    service::remove_member(&st.db, &user, &actor, &id, &f.project).await?;
     Ok(Redirect::to(&format!("/batches/{id}?notice={}", urlencode("已移出"))).into_response())
 }

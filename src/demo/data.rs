@@ -6,9 +6,9 @@
 use super::rng::Rng;
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
+use crate::domain::money::{FEN_PER_YI, Money};
 use crate::enterprises::model::{CreditCode, search_key};
 use crate::enterprises::store::{self as estore, Enterprise};
-use crate::projects::money::{FEN_PER_YI, Money};
 use crate::projects::service::blank;
 use crate::projects::store::{self as pstore, Project};
 use crate::reports::model::YearMonth;

@@ -4,7 +4,7 @@
 
 use super::rng::Rng;
 use crate::db::Ex;
-use crate::projects::money::FEN_PER_WAN;
+use crate::domain::money::FEN_PER_WAN;
 use crate::projects::service::blank;
 use crate::projects::store::Project;
 use crate::reports::model::{YearMonth, is_late};
@@ -164,9 +164,9 @@ pub fn targets(projects: &[Project], year: i32) -> Vec<(String, &'static str, i6
             .collect();
         let amount: i64 = this_year.iter().map(|p| p.total_investment).sum();
         let count = this_year.len() as i64;
-        out.push((city.clone(), "signed_amount", (amount * 13 / 10).max(10 * crate::projects::money::FEN_PER_YI)));
+        out.push((city.clone(), "signed_amount", (amount * 13 / 10).max(10 * crate::domain::money::FEN_PER_YI)));
         out.push((city.clone(), "new_projects", (count * 12 / 10).max(3)));
-        out.push((city.clone(), "funds", (amount * 4 / 10).max(2 * crate::projects::money::FEN_PER_YI)));
+        out.push((city.clone(), "funds", (amount * 4 / 10).max(2 * crate::domain::money::FEN_PER_YI)));
         out.push((city, "new_above_scale", 5));
     }
     out

@@ -3,7 +3,10 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+/// Stored as a BIGINT of 分 and written to JSON as that integer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize, sqlx::Type)]
+#[serde(transparent)]
+#[sqlx(transparent)]
 pub struct Money(pub i64);
 
 pub const FEN_PER_YUAN: i64 = 100;
@@ -83,6 +86,12 @@ impl Money {
         format!("{}.{:02}", cents_of_yi / 100, cents_of_yi % 100)
     }
 
+    /// In 元 with two decimals: "300.00".
+    pub fn yuan(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        format!("{sign}{}.{:02}", (self.0 / 100).abs(), (self.0 % 100).abs())
+    }
+
     /// The way a report writes it: 亿元 from one 亿 up, otherwise 万元.
     pub fn human(self) -> String {
         if self.0 >= FEN_PER_YI { format!("{} 亿元", self.yi()) } else { format!("{} 万元", self.wan()) }
@@ -143,6 +152,8 @@ mod tests {
         assert_eq!(Money::from_wan(5000).human(), "5000.00 万元");
         assert_eq!(Money(12_345_678).wan(), "12.35");
         assert_eq!(Money(0).wan(), "0.00");
+        assert_eq!(Money(30_005).yuan(), "300.05");
+        assert_eq!(Money::from_yi(1).yi(), "1.00");
     }
 
     #[test]

@@ -5,16 +5,16 @@ use super::service::{self, Input};
 use super::store::{Filter, Row};
 use crate::accounts::authz::CurrentUser;
 use crate::accounts::model::Permission;
-use crate::accounts::pages::actor;
-use crate::error::{AppError, AppResult};
+use crate::audit::model::Actor;
+use crate::error::AppResult;
 use crate::web::AppState;
-use crate::web::auth::ClientIp;
+use crate::web::api::{required_if_match, stale_is_412, with_etag};
 use crate::web::extract::{ApiJson, LazyJson};
 use crate::web::routes::{ApiDoc, Routes, Rule};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::Response;
 use serde_json::{Value, json};
 
 const FILTERS: &[(&str, &str)] = &[
@@ -64,14 +64,6 @@ pub fn routes(r: Routes) -> Routes {
     )
 }
 
-fn with_etag(status: StatusCode, body: Value, version: i64) -> Response {
-    let mut r = (status, Json(body)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
-        r.headers_mut().insert(header::ETAG, v);
-    }
-    r
-}
-
 fn row_json(r: &Row) -> Value {
     let mut v = serde_json::to_value(r).unwrap_or_default();
     v["tags"] = json!(super::model::Tags(r.e.tags).list().iter().map(|t| t.label()).collect::<Vec<_>>());
@@ -79,7 +71,7 @@ fn row_json(r: &Row) -> Value {
 }
 
 async fn list(State(st): State<AppState>, user: CurrentUser, Query(f): Query<Filter>) -> AppResult<Json<Value>> {
-    let (rows, total) = super::pages::search(&st, &user, &f).await?;
+    let (rows, total) = service::search(&st.db, &user, &f).await?;
     Ok(Json(json!({"total": total, "page": f.page.unwrap_or(1).max(1),
         "items": rows.iter().map(row_json).collect::<Vec<_>>()})))
 }
@@ -87,10 +79,10 @@ async fn list(State(st): State<AppState>, user: CurrentUser, Query(f): Query<Fil
 async fn create(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     ApiJson(i): ApiJson<Input>,
 ) -> AppResult<Response> {
-    let e = service::create(&st.db, &user, &actor(&user, &ip), &i, false).await?;
+    let e = service::create(&st.db, &user, &actor, &i, false).await?;
     let row = service::visible(&st.db, &user, Permission::ViewBusiness, &e.id.to_string()).await?;
     Ok(with_etag(StatusCode::CREATED, row_json(&row), e.version))
 }
@@ -103,22 +95,15 @@ async fn get(State(st): State<AppState>, user: CurrentUser, Path(id): Path<Strin
 async fn put(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: LazyJson<Input>,
 ) -> AppResult<Response> {
     service::visible(&st.db, &user, Permission::EditEnterprises, &id).await?;
-    let version: i64 = headers
-        .get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().trim_start_matches("W/").trim_matches('"').parse().ok())
-        .ok_or_else(|| AppError::invalid("修改须带 If-Match 头（取自 GET 返回的 ETag），以免覆盖他人的修改"))?;
+    let version = required_if_match(&headers)?;
     let input = body.parse()?;
-    let e = service::update(&st.db, &user, &actor(&user, &ip), &id, version, &input).await.map_err(|e| match e {
-        AppError::Conflict(m) => AppError::PreconditionFailed(m),
-        other => other,
-    })?;
+    let e = service::update(&st.db, &user, &actor, &id, version, &input).await.map_err(stale_is_412)?;
     let row = service::visible(&st.db, &user, Permission::ViewBusiness, &e.id.to_string()).await?;
     Ok(with_etag(StatusCode::OK, row_json(&row), e.version))
 }

@@ -2,14 +2,14 @@
 
 use super::model::{Ownership, Size, Tag, Tags};
 use super::service::{self, Input};
-use super::store::{self, Filter, PAGE_SIZE, Row};
+use super::store::{Filter, PAGE_SIZE, Row};
 use crate::accounts::authz::CurrentUser;
 use crate::accounts::model::Permission;
-use crate::accounts::pages::actor;
+use crate::audit::model::Actor;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::regions::model::Region;
 use crate::web::AppState;
-use crate::web::auth::{ClientIp, urlencode};
+use crate::web::auth::urlencode;
 use crate::web::layout::{Layout, html};
 use crate::web::routes::{Routes, Rule};
 use askama::Template;
@@ -75,23 +75,8 @@ fn query_without_page(f: &Filter) -> String {
     serde_urlencoded::to_string(&f).unwrap_or_default()
 }
 
-/// The list within the user's scope, optionally narrowed to a region subtree (out of scope: 404).
-pub async fn search(st: &AppState, user: &CurrentUser, f: &Filter) -> AppResult<(Vec<Row>, i64)> {
-    let mut conn = st.db.conn().await?;
-    let region_path = match f.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        Some(code) => {
-            let r = crate::regions::store::get(&mut conn.ex(), code).await?.ok_or(AppError::NotFound)?;
-            crate::accounts::authz::check(user, Permission::ViewBusiness, Some(&r.path))?;
-            Some(r.path)
-        }
-        None => None,
-    };
-    let scopes = crate::accounts::service::scope_paths(user, Permission::ViewBusiness);
-    Ok(store::list(&mut conn.ex(), &scopes, f, region_path.as_deref()).await?)
-}
-
 async fn list(State(st): State<AppState>, user: CurrentUser, Query(f): Query<Filter>) -> AppResult<Html<String>> {
-    let (rows, total) = search(&st, &user, &f).await?;
+    let (rows, total) = service::search(&st.db, &user, &f).await?;
     let page = f.page.unwrap_or(1).max(1);
     html(&ListPage {
         l: Layout::new("企业库", Some(&user), "enterprises"),
@@ -177,7 +162,7 @@ async fn form_error(
     let title = if editing.is_some() { "编辑企业" } else { "新增企业" };
     let mut c = choices(st, user, Permission::EditEnterprises).await?;
     let own = editing.as_ref().map(|_| i.region.as_str());
-    c.regions = crate::projects::pages::with_own_region(st, c.regions, own).await?;
+    c.regions = crate::regions::service::with_own(&st.db, c.regions, own).await?;
     let page = FormPage { l: Layout::new(title, Some(user), "enterprises"), c, i, errors, editing };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, html(&page)?).into_response())
 }
@@ -185,11 +170,11 @@ async fn form_error(
 async fn create(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
     let f = form_input(&body)?;
-    match service::create(&st.db, &user, &actor(&user, &ip), &f.input, false).await {
+    match service::create(&st.db, &user, &actor, &f.input, false).await {
         Ok(e) => Ok(Redirect::to(&format!("/enterprises/{}?notice={}", e.id, urlencode("企业已登记"))).into_response()),
         Err(e) => form_error(&st, &user, f.input, None, e).await,
     }
@@ -240,7 +225,7 @@ fn input_of(r: &Row) -> Input {
 async fn edit_page(State(st): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Html<String>> {
     let r = service::visible(&st.db, &user, Permission::EditEnterprises, &id).await?;
     let mut c = choices(&st, &user, Permission::EditEnterprises).await?;
-    c.regions = crate::projects::pages::with_own_region(&st, c.regions, Some(&r.e.region)).await?;
+    c.regions = crate::regions::service::with_own(&st.db, c.regions, Some(&r.e.region)).await?;
     html(&FormPage {
         l: Layout::new("编辑企业", Some(&user), "enterprises"),
         c,
@@ -253,7 +238,7 @@ async fn edit_page(State(st): State<AppState>, user: CurrentUser, Path(id): Path
 async fn update(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
@@ -261,7 +246,7 @@ async fn update(
     service::visible(&st.db, &user, Permission::EditEnterprises, &id).await?;
     let f = form_input(&body)?;
     let version = f.version.ok_or_else(|| AppError::invalid("表单缺少版本号，请刷新后重试"))?;
-    match service::update(&st.db, &user, &actor(&user, &ip), &id, version, &f.input).await {
+    match service::update(&st.db, &user, &actor, &id, version, &f.input).await {
         Ok(e) => Ok(Redirect::to(&format!("/enterprises/{}?notice={}", e.id, urlencode("已保存"))).into_response()),
         Err(e) => {
             let status = if matches!(e, AppError::Conflict(_)) {

@@ -265,3 +265,11 @@ fn conflict_message(current: &Enterprise, version: i64, mine: &Input) -> String 
         current.version
     )
 }
+
+/// The list within the user's scope, optionally narrowed to a region subtree (out of scope: 404).
+pub async fn search(db: &Db, user: &CurrentUser, f: &store::Filter) -> AppResult<(Vec<Row>, i64)> {
+    let region_path = regions::service::filter_path(db, user, Permission::ViewBusiness, f.region.as_deref()).await?;
+    let scopes = crate::accounts::service::scope_paths(user, Permission::ViewBusiness);
+    let mut conn = db.conn().await?;
+    Ok(store::list(&mut conn.ex(), &scopes, f, region_path.as_deref()).await?)
+}

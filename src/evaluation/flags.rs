@@ -2,7 +2,7 @@
 //! investment against plan, its milestones met or missed, and its health; the ten best and the ten
 //! slowest are proposed, each with its reasons in words.
 
-use crate::projects::money::Money;
+use crate::domain::money::Money;
 use serde::{Deserialize, Serialize};
 use time::Date;
 

@@ -7,11 +7,11 @@ use super::service::{self, Evaluation, Level};
 use super::view::{self, Column, TableRow, View};
 use crate::accounts::authz::{self, CurrentUser};
 use crate::accounts::model::Permission;
-use crate::accounts::pages::actor;
+use crate::audit::model::Actor;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::regions::model::Region;
 use crate::web::AppState;
-use crate::web::auth::{ClientIp, urlencode};
+use crate::web::auth::urlencode;
 use crate::web::charts::{Mark, bars};
 use crate::web::layout::{Layout, html};
 use crate::web::routes::{Routes, Rule};
@@ -41,7 +41,7 @@ pub fn routes(r: Routes) -> Routes {
 }
 
 pub async fn regions(st: &AppState, user: &CurrentUser) -> AppResult<Vec<Region>> {
-    Ok(crate::projects::pages::choices(st, user, Permission::ViewBusiness).await?.regions)
+    Ok(crate::regions::service::pickable(&st.db, user, Permission::ViewBusiness).await?)
 }
 
 #[derive(Template)]
@@ -156,7 +156,7 @@ async fn page(State(st): State<AppState>, user: CurrentUser, Query(v): Query<Vie
 async fn export(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Query(v): Query<View>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
@@ -166,7 +166,7 @@ async fn export(
         .region(Some(&scope.code))
         .query(raw.as_deref())
         .rows(e.units.len())
-        .record(&st.db, &actor(&user, &ip))
+        .record(&st.db, &actor)
         .await?;
     Ok(crate::web::download(&format!("{}_{}_考核评价.xlsx", scope.display_name(), period.code()), bytes))
 }
@@ -211,10 +211,10 @@ fn fields(body: &[u8]) -> Vec<(String, String)> {
 async fn save_weights(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
-    match service::set_weights(&st.db, &user, &actor(&user, &ip), &fields(&body)).await {
+    match service::set_weights(&st.db, &user, &actor, &fields(&body)).await {
         Ok(()) => {
             Ok(Redirect::to(&format!("/evaluation/indicators?notice={}", urlencode("权重已保存"))).into_response())
         }
@@ -294,7 +294,7 @@ async fn targets(
 async fn save_targets(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
     let all = fields(&body);
@@ -303,7 +303,7 @@ async fn save_targets(
     let year: i32 = get("year").trim().parse().map_err(|_| AppError::field("year", "年份应为四位数字"))?;
     let scope = service::scope(&st.db, &user, Some(&region)).await?;
     let values: Vec<(String, String)> = all.iter().filter(|(k, _)| k != "region" && k != "year").cloned().collect();
-    match service::set_targets(&st.db, &user, &actor(&user, &ip), &scope, year, &values).await {
+    match service::set_targets(&st.db, &user, &actor, &scope, year, &values).await {
         Ok(()) => Ok(Redirect::to(&format!(
             "/evaluation/targets?region={}&year={year}&notice={}",
             scope.code,
@@ -345,12 +345,12 @@ struct FreezeForm {
 async fn freeze(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     axum::Form(f): axum::Form<FreezeForm>,
 ) -> AppResult<Response> {
     let scope = service::scope(&st.db, &user, Some(&f.region)).await?;
     let period = Period::parse(&f.period).map_err(|e| AppError::field("period", e))?;
-    let id = service::freeze(&st.db, &user, &actor(&user, &ip), &scope, period, Level::parse(&f.level)).await?;
+    let id = service::freeze(&st.db, &user, &actor, &scope, period, Level::parse(&f.level)).await?;
     Ok(Redirect::to(&format!("/evaluation/rankings/{id}?notice={}", urlencode("排名已冻结发布，今后不再变化")))
         .into_response())
 }
@@ -381,7 +381,7 @@ async fn snapshot(
                 .map(|c| match c {
                     crate::imports::Cell::Text(t) | crate::imports::Cell::Date(t) => t,
                     crate::imports::Cell::Int(i) => i.to_string(),
-                    crate::imports::Cell::Money(m) => crate::projects::money::Money(m).wan(),
+                    crate::imports::Cell::Money(m) => crate::domain::money::Money(m).wan(),
                     crate::imports::Cell::Empty => String::new(),
                 })
                 .collect()
@@ -401,7 +401,7 @@ async fn snapshot(
 async fn snapshot_export(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let published = service::snapshot(&st.db, &user, &id).await?;
@@ -410,7 +410,7 @@ async fn snapshot_export(
         .region(Some(&s.region))
         .record_id(s.id)
         .rows(frozen.ranked.len())
-        .record(&st.db, &actor(&user, &ip))
+        .record(&st.db, &actor)
         .await?;
     let (headers, rows) = view::ranking_cells(&frozen.ranked);
     let h: Vec<&str> = headers.iter().map(String::as_str).collect();

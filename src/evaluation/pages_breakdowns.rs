@@ -6,13 +6,12 @@ use super::service;
 use super::view::{self, View};
 use crate::accounts::authz::CurrentUser;
 use crate::accounts::model::Permission;
-use crate::accounts::pages::actor;
+use crate::audit::model::Actor;
+use crate::domain::money::Money;
 use crate::error::{AppError, AppResult};
 use crate::imports::Cell;
-use crate::projects::money::Money;
 use crate::regions::model::Region;
 use crate::web::AppState;
-use crate::web::auth::ClientIp;
 use crate::web::charts::{Mark, bars};
 use crate::web::layout::{Layout, html};
 use crate::web::routes::{ApiDoc, Routes, Rule};
@@ -105,7 +104,7 @@ async fn page(State(st): State<AppState>, user: CurrentUser, Query(v): Query<Vie
 async fn export(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Query(v): Query<View>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
@@ -116,7 +115,7 @@ async fn export(
         .region(Some(&scope.code))
         .query(raw.as_deref())
         .rows(b.2.iter().map(|d| d.groups.len()).sum())
-        .record(&st.db, &actor(&user, &ip))
+        .record(&st.db, &actor)
         .await?;
     let sheets =
         b.2.iter()

@@ -7,11 +7,10 @@ use super::service::{self, Level};
 use super::view::{self, View};
 use crate::accounts::authz::{self, CurrentUser};
 use crate::accounts::model::Permission;
-use crate::accounts::pages::actor;
+use crate::audit::model::Actor;
 use crate::error::{AppError, AppResult};
 use crate::regions::model::Region;
 use crate::web::AppState;
-use crate::web::auth::ClientIp;
 use crate::web::charts::{Mark, bars, columns, funnel};
 use crate::web::layout::{Layout, html};
 use crate::web::map::tiles;
@@ -242,7 +241,7 @@ async fn draw(st: &AppState, user: &CurrentUser, v: View) -> AppResult<String> {
 async fn export(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Query(v): Query<View>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<axum::response::Response> {
@@ -299,7 +298,7 @@ async fn export(
         .region(Some(&scope.code))
         .query(raw.as_deref())
         .rows(c.headline.len() + c.trend.len() + c.funnel.len() + service_rows.len())
-        .record(&st.db, &actor(&user, &ip))
+        .record(&st.db, &actor)
         .await?;
     let bytes = crate::imports::workbook(vec![
         ("核心指标", &["指标", "数值", "单位", "同比", "年度目标完成率"], headline),
@@ -364,7 +363,7 @@ struct BriefPage {
 async fn brief(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Query(v): Query<View>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Html<String>> {
@@ -398,7 +397,7 @@ async fn brief(
         sort: Some("-total".into()),
         ..Default::default()
     };
-    let (signed, _) = crate::projects::pages::search(&st, &user, &f).await?;
+    let (signed, _) = crate::projects::service::search(&st.db, &user, &f).await?;
     let quarter = Period::quarter_of(d1);
     let flags = super::flags_service::find(&st.db, &scope, quarter).await?.filter(|l| l.f.status == "published");
     crate::audit::Export::of(&user, Permission::ViewBusiness, "brief", "evaluation")
@@ -406,7 +405,7 @@ async fn brief(
         .format("print")
         .query(raw.as_deref())
         .rows(signed.len().min(20) + now.units.len())
-        .record(&st.db, &actor(&user, &ip))
+        .record(&st.db, &actor)
         .await?;
     html(&BriefPage {
         l: Layout::new(&format!("{}{}简报", scope.display_name(), month.label()), Some(&user), "evaluation"),

@@ -6,13 +6,13 @@ use super::period::Period;
 use super::service;
 use crate::accounts::authz::{self, CurrentUser};
 use crate::accounts::model::Permission;
-use crate::accounts::pages::actor;
+use crate::audit::model::Actor;
+use crate::domain::money::Money;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::imports::Cell;
-use crate::projects::money::Money;
 use crate::regions::model::Region;
 use crate::web::AppState;
-use crate::web::auth::{ClientIp, urlencode};
+use crate::web::auth::urlencode;
 use crate::web::layout::{Layout, html};
 use crate::web::routes::{ApiDoc, Routes, Rule};
 use askama::Template;
@@ -165,12 +165,12 @@ struct CreateForm {
 async fn create(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Form(f): Form<CreateForm>,
 ) -> AppResult<Response> {
     let quarter = quarter_of(&Some(f.quarter))?;
     let scope = service::scope(&st.db, &user, Some(&f.region)).await?;
-    fs::draft(&st.db, &user, &actor(&user, &ip), &scope, quarter).await?;
+    fs::draft(&st.db, &user, &actor, &scope, quarter).await?;
     Ok(Redirect::to(&format!(
         "/evaluation/flags?region={}&quarter={}&notice={}",
         scope.code,
@@ -194,13 +194,13 @@ struct SwapForm {
 async fn swap(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
     Form(f): Form<SwapForm>,
 ) -> AppResult<Response> {
     let (l, region) = fs::visible(&st.db, &user, Permission::ManageEvaluation, &id).await?;
     let back = FlagQuery { region: Some(region.code.clone()), quarter: Some(l.f.quarter.clone()), notice: None };
-    match fs::swap(&st.db, &user, &actor(&user, &ip), &id, f.version, &f.list, &f.out, &f.incoming, &f.reason).await {
+    match fs::swap(&st.db, &user, &actor, &id, f.version, &f.list, &f.out, &f.incoming, &f.reason).await {
         Ok(()) => Ok(Redirect::to(&format!(
             "/evaluation/flags?region={}&quarter={}&notice={}",
             region.code,
@@ -224,11 +224,11 @@ struct VersionForm {
 async fn publish(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
     Form(f): Form<VersionForm>,
 ) -> AppResult<Response> {
-    fs::publish(&st.db, &user, &actor(&user, &ip), &id, f.version).await?;
+    fs::publish(&st.db, &user, &actor, &id, f.version).await?;
     Ok(Redirect::to(&format!("/evaluation/flags/{id}/bulletin")).into_response())
 }
 
@@ -245,7 +245,7 @@ struct BulletinPage {
 async fn audit_export(
     st: &AppState,
     user: &CurrentUser,
-    ip: &ClientIp,
+    actor: &Actor,
     l: &Lists,
     region: &Region,
     format: &'static str,
@@ -255,19 +255,19 @@ async fn audit_export(
         .record_id(l.f.id)
         .format(format)
         .rows(l.red.len() + l.snail.len())
-        .record(&st.db, &actor(user, ip))
+        .record(&st.db, actor)
         .await
 }
 
 async fn bulletin(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
 ) -> AppResult<Html<String>> {
     let (lists, region) = fs::visible(&st.db, &user, Permission::ViewBusiness, &id).await?;
     let quarter = Period::parse(&lists.f.quarter).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-    audit_export(&st, &user, &ip, &lists, &region, "print").await?;
+    audit_export(&st, &user, &actor, &lists, &region, "print").await?;
     html(&BulletinPage {
         l: Layout::new("红旗/蜗牛项目通报", Some(&user), "evaluation"), region, quarter, lists
     })
@@ -292,11 +292,11 @@ fn rows(v: &[Scored]) -> Vec<Vec<Cell>> {
 async fn export(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let (l, region) = fs::visible(&st.db, &user, Permission::ViewBusiness, &id).await?;
-    audit_export(&st, &user, &ip, &l, &region, "xlsx").await?;
+    audit_export(&st, &user, &actor, &l, &region, "xlsx").await?;
     let headers: &[&str] = &["序号", "项目", "地区", "总投资（万元）", "得分", "主要情况"];
     let swaps = l
         .swaps

@@ -361,8 +361,8 @@ pub fn parse_target(unit: Unit, text: &str) -> Result<Option<i64>, String> {
         return Ok(None);
     }
     match unit {
-        Unit::Yi => crate::projects::money::Money::parse(&format!("{t}亿")).map(|m| Some(m.0)),
-        Unit::Wan => crate::projects::money::Money::parse(t).map(|m| Some(m.0)),
+        Unit::Yi => crate::domain::money::Money::parse(&format!("{t}亿")).map(|m| Some(m.0)),
+        Unit::Wan => crate::domain::money::Money::parse(t).map(|m| Some(m.0)),
         _ => t.parse::<i64>().ok().filter(|n| *n >= 0).map(Some).ok_or_else(|| format!("“{t}”应为非负整数")),
     }
 }

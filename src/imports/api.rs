@@ -4,10 +4,9 @@ use super::jobs::{self, Job};
 use super::kinds::Kind;
 use crate::accounts::authz::CurrentUser;
 use crate::accounts::model::Permission;
-use crate::accounts::pages::actor;
+use crate::audit::model::Actor;
 use crate::error::{AppError, AppResult};
 use crate::web::AppState;
-use crate::web::auth::ClientIp;
 use crate::web::routes::{ApiDoc, Routes, Rule};
 use axum::Json;
 use axum::body::Bytes;
@@ -71,7 +70,7 @@ struct UploadQuery {
 async fn upload(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Query(q): Query<UploadQuery>,
     body: Bytes,
 ) -> AppResult<(StatusCode, Json<Value>)> {
@@ -81,7 +80,7 @@ async fn upload(
         return Err(AppError::field("filename", "须给出文件名（如 projects.xlsx），据此识别格式"));
     }
     let job = jobs::start(&st.db, &user, kind, &q.filename, &body).await?;
-    jobs::spawn(st.db.clone(), user.clone(), actor(&user, &ip), job.clone());
+    jobs::spawn(st.db.clone(), user.clone(), actor, job.clone());
     let job = jobs::wait(&st.db, &user, &job.id.to_string(), PATIENCE).await?;
     Ok(answer(&job, StatusCode::CREATED))
 }
@@ -93,11 +92,11 @@ async fn get(State(st): State<AppState>, user: CurrentUser, Path(id): Path<Strin
 async fn commit(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
     let job = jobs::begin_commit(&st.db, &user, &id).await?;
-    jobs::spawn(st.db.clone(), user.clone(), actor(&user, &ip), job);
+    jobs::spawn(st.db.clone(), user.clone(), actor, job);
     let job = jobs::wait(&st.db, &user, &id, PATIENCE).await?;
     if job.status == "previewed" {
         // Stopped by errors found on the second check, or by a failure: nothing was written.

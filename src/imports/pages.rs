@@ -4,10 +4,10 @@ use super::jobs::{self, Job, permission};
 use super::kinds::Kind;
 use crate::accounts::authz::{self, CurrentUser};
 use crate::accounts::model::Permission;
-use crate::accounts::pages::actor;
+use crate::audit::model::Actor;
 use crate::error::{AppError, AppResult};
 use crate::web::AppState;
-use crate::web::auth::{ClientIp, urlencode};
+use crate::web::auth::urlencode;
 use crate::web::layout::{Layout, html};
 use crate::web::routes::{Routes, Rule};
 use askama::Template;
@@ -59,7 +59,7 @@ async fn template(user: CurrentUser, Path(kind): Path<String>) -> AppResult<Resp
 /// How long a page waits for a running job before showing its progress: short files answer at once.
 const PATIENCE: std::time::Duration = std::time::Duration::from_secs(2);
 
-async fn upload(State(st): State<AppState>, user: CurrentUser, ip: ClientIp, mut mp: Multipart) -> AppResult<Response> {
+async fn upload(State(st): State<AppState>, user: CurrentUser, actor: Actor, mut mp: Multipart) -> AppResult<Response> {
     let mut kind = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Some(field) =
@@ -89,7 +89,7 @@ async fn upload(State(st): State<AppState>, user: CurrentUser, ip: ClientIp, mut
     let Some((name, data)) = file else { return refused(&st, &user, "请选择要上传的文件".into()).await };
     match jobs::start(&st.db, &user, kind, &name, &data).await {
         Ok(job) => {
-            jobs::spawn(st.db.clone(), user.clone(), actor(&user, &ip), job.clone());
+            jobs::spawn(st.db.clone(), user.clone(), actor, job.clone());
             jobs::wait(&st.db, &user, &job.id.to_string(), PATIENCE).await?;
             Ok(Redirect::to(&format!("/imports/{}", job.id)).into_response())
         }
@@ -138,12 +138,12 @@ async fn show(
 async fn commit(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     match jobs::begin_commit(&st.db, &user, &id).await {
         Ok(j) => {
-            jobs::spawn(st.db.clone(), user.clone(), actor(&user, &ip), j);
+            jobs::spawn(st.db.clone(), user.clone(), actor, j);
             let j = jobs::wait(&st.db, &user, &id, PATIENCE).await?;
             let to = if j.status == "committed" {
                 format!(

@@ -8,15 +8,15 @@ use super::stage::TransitionInput;
 use super::store::{self, Row};
 use crate::accounts::authz::CurrentUser;
 use crate::accounts::model::Permission;
-use crate::accounts::pages::actor;
+use crate::audit::model::Actor;
 use crate::error::{AppError, AppResult};
 use crate::web::AppState;
-use crate::web::auth::ClientIp;
+use crate::web::api::{self, if_match, required_if_match, stale_is_412};
 use crate::web::extract::{ApiJson, LazyJson};
 use crate::web::routes::{ApiDoc, Routes, Rule};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
@@ -107,15 +107,7 @@ pub fn project_json(r: &Row) -> ProjectJson<'_> {
 }
 
 fn with_etag(status: StatusCode, r: &Row) -> Response {
-    let mut resp = (status, Json(project_json(r))).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", r.p.version)) {
-        resp.headers_mut().insert(header::ETAG, v);
-    }
-    resp
-}
-
-fn if_match(headers: &HeaderMap) -> Option<i64> {
-    headers.get(header::IF_MATCH)?.to_str().ok()?.trim().trim_start_matches("W/").trim_matches('"').parse().ok()
+    api::with_etag(status, project_json(r), r.p.version)
 }
 
 async fn reload(st: &AppState, id: uuid::Uuid) -> AppResult<Row> {
@@ -124,7 +116,7 @@ async fn reload(st: &AppState, id: uuid::Uuid) -> AppResult<Row> {
 }
 
 async fn list(State(st): State<AppState>, user: CurrentUser, Query(f): Query<Filter>) -> AppResult<Response> {
-    let (rows, total) = super::pages::search(&st, &user, &f).await?;
+    let (rows, total) = service::search(&st.db, &user, &f).await?;
     #[derive(Serialize)]
     struct Page<'a> {
         total: i64,
@@ -141,10 +133,10 @@ async fn list(State(st): State<AppState>, user: CurrentUser, Query(f): Query<Fil
 async fn create(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     ApiJson(i): ApiJson<Input>,
 ) -> AppResult<Response> {
-    let p = service::create(&st.db, &user, &actor(&user, &ip), &i).await?;
+    let p = service::create(&st.db, &user, &actor, &i).await?;
     Ok(with_etag(StatusCode::CREATED, &reload(&st, p.id).await?))
 }
 
@@ -156,24 +148,16 @@ async fn get(State(st): State<AppState>, user: CurrentUser, Path(id): Path<Strin
 async fn put(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: LazyJson<Input>,
 ) -> AppResult<Response> {
     service::visible(&st.db, &user, Permission::EditProjects, &id).await?;
-    let version = if_match(&headers)
-        .ok_or_else(|| AppError::invalid("修改须带 If-Match 头（取自 GET 返回的 ETag），以免覆盖他人的修改"))?;
+    let version = required_if_match(&headers)?;
     let input = body.parse()?;
-    let p = service::update(&st.db, &user, &actor(&user, &ip), &id, version, &input).await.map_err(stale_is_412)?;
+    let p = service::update(&st.db, &user, &actor, &id, version, &input).await.map_err(stale_is_412)?;
     Ok(with_etag(StatusCode::OK, &reload(&st, p.id).await?))
-}
-
-fn stale_is_412(e: AppError) -> AppError {
-    match e {
-        AppError::Conflict(m) => AppError::PreconditionFailed(m),
-        other => other,
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -193,7 +177,7 @@ struct TransitionBody {
 async fn transition(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: LazyJson<TransitionBody>,
@@ -210,7 +194,7 @@ async fn transition(
         override_reason: b.override_reason,
         note: b.note,
     };
-    let p = service::transition(&st.db, &user, &actor(&user, &ip), &id, if_match(&headers), &b.to, &input)
+    let p = service::transition(&st.db, &user, &actor, &id, if_match(&headers), &b.to, &input)
         .await
         .map_err(stale_is_412)?;
     Ok(with_etag(StatusCode::OK, &reload(&st, p.id).await?))

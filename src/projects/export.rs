@@ -2,9 +2,9 @@
 
 use super::list::Filter;
 use super::model::{ProjectTag, SourceTag, labels_of};
-use super::money::format_mu;
 use super::pages::{health_label, stage_label};
 use super::store::Row;
+use crate::domain::money::format_mu;
 use crate::imports::Cell;
 
 pub const LIMIT: i64 = 200_000;
@@ -80,7 +80,7 @@ fn as_text(c: &Cell) -> String {
     match c {
         Cell::Text(s) | Cell::Date(s) => s.clone(),
         Cell::Int(i) => i.to_string(),
-        Cell::Money(f) => super::money::Money(*f).wan(),
+        Cell::Money(f) => crate::domain::money::Money(*f).wan(),
         Cell::Empty => String::new(),
     }
 }

@@ -3,10 +3,10 @@
 pub use super::keyset::next_after;
 use super::keyset::{SortKey, after_clause, anchor};
 use super::model::{Capital, Channel, ProjectTag, Sector, SourceTag, mask_of, parse_bool};
-use super::money::Money;
 use super::stage::{Health, Stage, parse_date};
 use super::store::{Row, select};
 use crate::db::Ex;
+use crate::domain::money::Money;
 use crate::error::{AppError, FieldError};
 use crate::regions::model::subtree_literal;
 use serde::{Deserialize, Serialize};

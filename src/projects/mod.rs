@@ -6,7 +6,8 @@ pub mod export;
 pub mod keyset;
 pub mod list;
 pub mod model;
-pub mod money;
+// Until every caller names crate::domain::money.
+pub use crate::domain::money;
 pub mod pages;
 pub mod pages_speed;
 pub mod pages_stage;

@@ -1,7 +1,7 @@
 //! Projects: the checked shape of a project record, its classifications, and its speed.
 
-use super::money::{Money, parse_mu};
 use super::stage::parse_date;
+use crate::domain::money::{Money, parse_mu};
 use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
 use time::Date;

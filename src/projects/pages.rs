@@ -2,17 +2,17 @@
 
 use super::list::{self, Filter, PAGE_SIZE};
 use super::model::{Capital, Channel, Input, Nature, ProjectTag, Sector, SourceTag, days_between, labels_of};
-use super::money::{Money, format_mu};
 use super::service;
 use super::stage::{Health, Milestone, Stage, TransitionInput, days_late};
 use super::store::{self, EvidenceMeta, Investor, Row, StageLog};
 use crate::accounts::authz::{self, CurrentUser};
 use crate::accounts::model::Permission;
-use crate::accounts::pages::actor;
+use crate::audit::model::Actor;
+use crate::domain::money::{Money, format_mu};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::regions::model::Region;
 use crate::web::AppState;
-use crate::web::auth::{ClientIp, urlencode};
+use crate::web::auth::urlencode;
 use crate::web::layout::{Layout, html};
 use crate::web::routes::{Routes, Rule};
 use askama::Template;
@@ -51,12 +51,8 @@ pub struct Choices {
 }
 
 pub async fn choices(st: &AppState, user: &CurrentUser, perm: Permission) -> AppResult<Choices> {
-    let mut regions = Vec::new();
-    for (path, _) in user.scopes(perm) {
-        regions.extend(crate::regions::service::picker(&st.db, &path).await?.iter().cloned());
-    }
     Ok(Choices {
-        regions,
+        regions: crate::regions::service::pickable(&st.db, user, perm).await?,
         stages: Stage::ALL.iter().map(|s| (s.code(), s.label())).collect(),
         healths: Health::ALL.iter().map(|h| (h.code(), h.label())).collect(),
         sectors: Sector::labels(),
@@ -66,22 +62,6 @@ pub async fn choices(st: &AppState, user: &CurrentUser, perm: Permission) -> App
         sources: SourceTag::labels(),
         tags: ProjectTag::labels(),
     })
-}
-
-/// The regions a form offers, plus the edited record's own: its 服务专员 edits it without an
-/// editor's scope and keeps it where it is.
-pub async fn with_own_region(
-    st: &AppState,
-    mut regions: Vec<crate::regions::model::Region>,
-    own: Option<&str>,
-) -> AppResult<Vec<crate::regions::model::Region>> {
-    if let Some(code) = own.filter(|c| !regions.iter().any(|r| r.code == *c)) {
-        let mut conn = st.db.conn().await?;
-        if let Some(r) = crate::regions::store::get(&mut conn.ex(), code).await? {
-            regions.insert(0, r);
-        }
-    }
-    Ok(regions)
 }
 
 pub fn stage_label(code: &str) -> &'static str {
@@ -159,22 +139,8 @@ pub fn query_without_page(f: &Filter) -> String {
 }
 
 /// The region filter's subtree path, checked against the scope (outside it: 404).
-pub async fn region_path(st: &AppState, user: &CurrentUser, f: &Filter) -> AppResult<Option<String>> {
-    let Some(code) = f.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) else { return Ok(None) };
-    // Kept like the list itself: a list request then reads nothing but the versions.
-    let r = crate::regions::service::get(&st.db, code).await?.ok_or(AppError::NotFound)?;
-    authz::check(user, Permission::ViewBusiness, Some(&r.path))?;
-    Ok(Some(r.path.clone()))
-}
-
-pub async fn search(st: &AppState, user: &CurrentUser, f: &Filter) -> AppResult<(Vec<Row>, i64)> {
-    let rp = region_path(st, user, f).await?;
-    let scopes = crate::accounts::service::scope_paths(user, Permission::ViewBusiness);
-    list::cached_page(&st.db, &scopes, rp.as_deref(), f).await
-}
-
 async fn list_page(State(st): State<AppState>, user: CurrentUser, Query(f): Query<Filter>) -> AppResult<Html<String>> {
-    let (rows, total) = search(&st, &user, &f).await?;
+    let (rows, total) = service::search(&st.db, &user, &f).await?;
     let page = f.page.unwrap_or(1).max(1);
     html(&ListPage {
         l: Layout::new("项目库", Some(&user), "projects"),
@@ -194,13 +160,13 @@ async fn list_page(State(st): State<AppState>, user: CurrentUser, Query(f): Quer
 async fn export(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(format): Path<String>,
     Query(f): Query<Filter>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     let format = super::export::Format::parse(&format).map_err(|_| AppError::NotFound)?;
-    let rp = region_path(&st, &user, &f).await?;
+    let rp = service::region_path(&st.db, &user, &f).await?;
     let scopes = crate::accounts::service::scope_paths(&user, Permission::ViewBusiness);
     let mut conn = st.db.conn().await?;
     let rows = list::all(&mut conn.ex(), &scopes, rp.as_deref(), &f, super::export::LIMIT).await?;
@@ -211,7 +177,7 @@ async fn export(
         .format(format.ext())
         .query(raw.as_deref())
         .rows(rows.len())
-        .record(&st.db, &actor(&user, &ip))
+        .record(&st.db, &actor)
         .await?;
     Ok(crate::web::download(&super::export::filename(&f, format), bytes))
 }
@@ -283,7 +249,8 @@ async fn form_error(
     };
     let title = if editing.is_some() { "编辑项目" } else { "新增项目" };
     let mut c = choices(st, user, Permission::EditProjects).await?;
-    c.regions = with_own_region(st, c.regions, editing.as_ref().map(|_| i.region.as_str())).await?;
+    c.regions =
+        crate::regions::service::with_own(&st.db, c.regions, editing.as_ref().map(|_| i.region.as_str())).await?;
     let page = FormPage { l: Layout::new(title, Some(user), "projects"), c, i, errors, editing };
     Ok((status, html(&page)?).into_response())
 }
@@ -291,11 +258,11 @@ async fn form_error(
 async fn create(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
     let (input, _) = form_input(&body)?;
-    match service::create(&st.db, &user, &actor(&user, &ip), &input).await {
+    match service::create(&st.db, &user, &actor, &input).await {
         Ok(p) => Ok(Redirect::to(&format!("/projects/{}?notice={}", p.id, urlencode("项目已录入"))).into_response()),
         Err(e) => form_error(&st, &user, input, None, e).await,
     }
@@ -494,7 +461,7 @@ async fn edit_page(State(st): State<AppState>, user: CurrentUser, Path(id): Path
     let investors = store::investors(&mut conn.ex(), r.p.id).await?;
     drop(conn);
     let mut c = choices(&st, &user, Permission::EditProjects).await?;
-    c.regions = with_own_region(&st, c.regions, Some(&r.p.region)).await?;
+    c.regions = crate::regions::service::with_own(&st.db, c.regions, Some(&r.p.region)).await?;
     html(&FormPage {
         l: Layout::new("编辑项目", Some(&user), "projects"),
         c,
@@ -507,14 +474,14 @@ async fn edit_page(State(st): State<AppState>, user: CurrentUser, Path(id): Path
 async fn update(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
     service::visible(&st.db, &user, Permission::EditProjects, &id).await?;
     let (input, version) = form_input(&body)?;
     let version = version.ok_or_else(|| AppError::invalid("表单缺少版本号，请刷新后重试"))?;
-    match service::update(&st.db, &user, &actor(&user, &ip), &id, version, &input).await {
+    match service::update(&st.db, &user, &actor, &id, version, &input).await {
         Ok(p) => Ok(Redirect::to(&format!("/projects/{}?notice={}", p.id, urlencode("已保存"))).into_response()),
         Err(e) => form_error(&st, &user, input, Some((id, version)), e).await,
     }

@@ -2,15 +2,14 @@
 //! an Excel copy of the table and the same figures in the API.
 
 use super::list::{self, Filter};
-use super::pages::{query_without_page, region_path};
+use super::pages::query_without_page;
 use super::speed::{SpeedRow, by_unit};
 use crate::accounts::authz::CurrentUser;
 use crate::accounts::model::Permission;
-use crate::accounts::pages::actor;
+use crate::audit::model::Actor;
 use crate::error::AppResult;
 use crate::imports::{Cell, table};
 use crate::web::AppState;
-use crate::web::auth::ClientIp;
 use crate::web::layout::{Layout, html};
 use crate::web::routes::{ApiDoc, Routes, Rule};
 use askama::Template;
@@ -47,7 +46,7 @@ pub struct Speed {
 }
 
 pub async fn compute(st: &AppState, user: &CurrentUser, f: &Filter) -> AppResult<Speed> {
-    let rp = region_path(st, user, f).await?;
+    let rp = super::service::region_path(&st.db, user, f).await?;
     let scopes = crate::accounts::service::scope_paths(user, Permission::ViewBusiness);
     // Units are one level below the chosen region, or below the user's (first) scope.
     let base = rp.clone().or_else(|| scopes.first().cloned()).unwrap_or_else(|| "/".into());
@@ -122,7 +121,7 @@ fn cells(code: &str, name: &str, s: &SpeedRow) -> Vec<Cell> {
 async fn export(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Query(f): Query<Filter>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
@@ -131,7 +130,7 @@ async fn export(
         .region(f.region.as_deref())
         .query(raw.as_deref())
         .rows(sp.rows.len())
-        .record(&st.db, &actor(&user, &ip))
+        .record(&st.db, &actor)
         .await?;
     let rows = sp.rows.iter().map(|r| cells(&r.code, &r.name, &r.s)).chain([cells("", "合计", &sp.total)]);
     let bytes =

@@ -6,10 +6,10 @@ use super::service;
 use super::stage::TransitionInput;
 use crate::accounts::authz::CurrentUser;
 use crate::accounts::model::Permission;
-use crate::accounts::pages::actor;
+use crate::audit::model::Actor;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::AppState;
-use crate::web::auth::{ClientIp, urlencode};
+use crate::web::auth::urlencode;
 use crate::web::layout::html;
 use crate::web::routes::{Routes, Rule};
 use axum::Form;
@@ -75,7 +75,7 @@ struct TransitionForm {
 async fn transition(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
     Form(f): Form<TransitionForm>,
 ) -> AppResult<Response> {
@@ -90,7 +90,7 @@ async fn transition(
         note: f.note,
     };
     let version = f.version.trim().parse().ok();
-    match service::transition(&st.db, &user, &actor(&user, &ip), &id, version, &f.to, &input).await {
+    match service::transition(&st.db, &user, &actor, &id, version, &f.to, &input).await {
         Ok(p) => {
             let done = format!("已推进到“{}”", super::pages::stage_label(&p.stage));
             Ok(Redirect::to(&format!("/projects/{}?notice={}", p.id, urlencode(&done))).into_response())
@@ -110,21 +110,11 @@ struct HealthForm {
 async fn health(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
     Form(f): Form<HealthForm>,
 ) -> AppResult<Response> {
-    match service::set_health(
-        &st.db,
-        &user,
-        &actor(&user, &ip),
-        &id,
-        f.version.trim().parse().ok(),
-        &f.health,
-        &f.reason,
-    )
-    .await
-    {
+    match service::set_health(&st.db, &user, &actor, &id, f.version.trim().parse().ok(), &f.health, &f.reason).await {
         Ok(p) => Ok(Redirect::to(&format!("/projects/{}?notice={}", p.id, urlencode("状态已更新"))).into_response()),
         Err(e) => {
             let draft = TransitionDraft { health: Some((f.health, f.reason)), ..Default::default() };
@@ -136,7 +126,7 @@ async fn health(
 async fn upload(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
     mut mp: Multipart,
 ) -> AppResult<Response> {
@@ -168,7 +158,7 @@ async fn upload(
         return refused(&st, &user, &id, AppError::field("file", "请选择要上传的文件"), TransitionDraft::default())
             .await;
     };
-    match evidence::add(&st.db, &user, &actor(&user, &ip), &id, &stage, &name, &data).await {
+    match evidence::add(&st.db, &user, &actor, &id, &stage, &name, &data).await {
         Ok(m) => Ok(Redirect::to(&format!("/projects/{id}?notice={}", urlencode(&format!("已上传“{}”", m.filename))))
             .into_response()),
         Err(e) => refused(&st, &user, &id, e, TransitionDraft::default()).await,

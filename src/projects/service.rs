@@ -65,6 +65,19 @@ async fn resolve(ex: &mut Ex<'_>, user: &CurrentUser, p: &Parsed, own_region: Op
 }
 
 /// Copies checked input onto a project (stage, health and milestone facts are left alone).
+/// The path of the region a list filter names, if `user` may see it.
+pub async fn region_path(db: &Db, user: &CurrentUser, f: &super::list::Filter) -> AppResult<Option<String>> {
+    crate::regions::service::filter_path(db, user, Permission::ViewBusiness, f.region.as_deref()).await
+}
+
+/// One page of the projects `user` may see that match `f`, and how many match: the list page,
+/// the API, the export and the cockpit's drill-downs alike.
+pub async fn search(db: &Db, user: &CurrentUser, f: &super::list::Filter) -> AppResult<(Vec<Row>, i64)> {
+    let rp = region_path(db, user, f).await?;
+    let scopes = crate::accounts::service::scope_paths(user, Permission::ViewBusiness);
+    super::list::cached_page(db, &scopes, rp.as_deref(), f).await
+}
+
 pub fn apply_parsed(p: &mut Project, v: Parsed) {
     p.code = v.code;
     p.name = v.name;
@@ -177,10 +190,10 @@ fn conflict(current: &Project, version: i64, mine: &Input) -> AppError {
     if current.region != mine.region.trim() {
         changed.push(format!("所属地区现为“{}”", current.region));
     }
-    if super::money::Money(current.total_investment)
-        != super::money::Money::parse(&mine.total_investment).unwrap_or_default()
+    if crate::domain::money::Money(current.total_investment)
+        != crate::domain::money::Money::parse(&mine.total_investment).unwrap_or_default()
     {
-        changed.push(format!("总投资现为 {}", super::money::Money(current.total_investment)));
+        changed.push(format!("总投资现为 {}", crate::domain::money::Money(current.total_investment)));
     }
     let stage = Stage::parse(&current.stage).map(|s| s.label()).unwrap_or("");
     changed.push(format!("阶段为“{stage}”"));
@@ -307,7 +320,7 @@ pub async fn transition(
         return Err(AppError::Conflict("该项目刚被他人修改，请刷新后重试".into()));
     }
     let details = json!({"amount": t.amount.map(|m| m.human()), "credit_code": t.credit_code, "parcel": t.parcel,
-        "area_mu": t.area_mu.map(super::money::format_mu), "permit": t.permit});
+        "area_mu": t.area_mu.map(crate::domain::money::format_mu), "permit": t.permit});
     store::log_stage(
         &mut tx.ex(),
         p.id,

@@ -63,6 +63,11 @@ impl Stage {
         })
     }
 
+    /// The stored code back to the stage; nothing for a code no stage has.
+    pub fn parse_code(code: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|x| x.code() == code)
+    }
+
     pub fn index(self) -> usize {
         Stage::ALL.iter().position(|x| *x == self).expect("listed")
     }
@@ -163,7 +168,7 @@ pub struct Transition {
     pub from: Stage,
     pub to: Stage,
     pub date: Date,
-    pub amount: Option<super::money::Money>,
+    pub amount: Option<crate::domain::money::Money>,
     pub credit_code: Option<String>,
     pub parcel: Option<String>,
     pub area_mu: Option<i64>,
@@ -249,7 +254,7 @@ pub fn check_transition(
     if to > from {
         match to {
             Stage::Signed if i.amount.trim().is_empty() => err("amount", "签约须填写签约金额（万元）".into()),
-            Stage::Signed => match super::money::Money::parse(&i.amount) {
+            Stage::Signed => match crate::domain::money::Money::parse(&i.amount) {
                 Ok(m) if m.0 > 0 => t.amount = Some(m),
                 Ok(_) => err("amount", "签约金额须大于 0".into()),
                 Err(e) => err("amount", e),
@@ -265,7 +270,7 @@ pub fn check_transition(
                 } else {
                     t.parcel = Some(parcel.to_string());
                 }
-                match super::money::parse_mu(&i.area_mu) {
+                match crate::domain::money::parse_mu(&i.area_mu) {
                     Ok(a) if a > 0 => t.area_mu = Some(a),
                     Ok(_) => err("area_mu", "供地面积须大于 0 亩".into()),
                     Err(e) => err("area_mu", e),
@@ -319,6 +324,10 @@ impl Health {
             .find(|h| h.code() == s || h.label() == s)
             .ok_or_else(|| format!("项目状态“{s}”无效，可选：正常、滞后、停滞、退出"))
     }
+    /// The stored code back to the health; nothing for a code none has.
+    pub fn parse_code(code: &str) -> Option<Health> {
+        Health::ALL.into_iter().find(|h| h.code() == code)
+    }
     /// Anything but 正常 needs a reason, so that a reader knows why.
     pub fn check_reason(self, reason: &str) -> Result<Option<String>, String> {
         let r = reason.trim();
@@ -329,6 +338,9 @@ impl Health {
         }
     }
 }
+
+crate::text_code!(Stage);
+crate::text_code!(Health);
 
 #[cfg(test)]
 mod tests {
@@ -351,7 +363,7 @@ mod tests {
         assert!(errs[0].1.contains("签约金额"), "{}", errs[0].1);
         let t =
             check_transition(Stage::Negotiating, Stage::Signed, &input(|i| i.amount = "12亿".into()), TODAY).unwrap();
-        assert_eq!(t.amount, Some(super::super::money::Money::from_yi(12)));
+        assert_eq!(t.amount, Some(crate::domain::money::Money::from_yi(12)));
         assert_eq!(t.date, date!(2026 - 11 - 01));
     }
 

@@ -5,16 +5,16 @@ use super::service;
 use super::store::{self, Report};
 use crate::accounts::authz::CurrentUser;
 use crate::accounts::model::Permission;
-use crate::accounts::pages::actor;
+use crate::audit::model::Actor;
 use crate::error::AppResult;
 use crate::projects::service::visible;
 use crate::web::AppState;
-use crate::web::auth::ClientIp;
+use crate::web::api::if_match;
 use crate::web::extract::LazyJson;
 use crate::web::routes::{ApiDoc, Routes, Rule};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode};
 
 pub fn routes(r: Routes) -> Routes {
     use Permission::*;
@@ -45,18 +45,15 @@ async fn list(State(st): State<AppState>, user: CurrentUser, Path(id): Path<Stri
 async fn file(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: LazyJson<Input>,
 ) -> AppResult<(StatusCode, Json<Report>)> {
     visible(&st.db, &user, Permission::FileReports, &id).await?;
     let input = body.parse()?;
-    let version = headers
-        .get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().trim_matches('"').parse().ok());
-    let r = service::file(&st.db, &user, &actor(&user, &ip), &id, version, &input).await.map_err(|e| match e {
+    let version = if_match(&headers);
+    let r = service::file(&st.db, &user, &actor, &id, version, &input).await.map_err(|e| match e {
         crate::error::AppError::Conflict(m) if version.is_some() => crate::error::AppError::PreconditionFailed(m),
         other => other,
     })?;

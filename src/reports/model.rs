@@ -1,8 +1,8 @@
 //! Monthly reports: one per project per month, checked for consistency with the month before
 //! and with the project; filed late when after the reporting window.
 
+use crate::domain::money::Money;
 use crate::error::FieldError;
-use crate::projects::money::Money;
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 

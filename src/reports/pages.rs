@@ -6,14 +6,14 @@ use super::service;
 use super::store::{self, Missing, Report, Rollup};
 use crate::accounts::authz::{self, CurrentUser};
 use crate::accounts::model::Permission;
-use crate::accounts::pages::actor;
+use crate::audit::model::Actor;
+use crate::domain::money::Money;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::projects::money::Money;
 use crate::projects::service::{today, visible};
 use crate::projects::store::Row;
 use crate::regions::model::Region;
 use crate::web::AppState;
-use crate::web::auth::{ClientIp, urlencode};
+use crate::web::auth::urlencode;
 use crate::web::layout::{Layout, html};
 use crate::web::routes::{Routes, Rule};
 use askama::Template;
@@ -139,7 +139,7 @@ struct FileForm {
 async fn file(
     State(st): State<AppState>,
     user: CurrentUser,
-    ip: ClientIp,
+    actor: Actor,
     Path(id): Path<String>,
     Form(f): Form<FileForm>,
 ) -> AppResult<Response> {
@@ -158,7 +158,7 @@ async fn file(
         problems: f.problems,
         in_stats: f.in_stats,
     };
-    match service::file(&st.db, &user, &actor(&user, &ip), &id, version, &i).await {
+    match service::file(&st.db, &user, &actor, &id, version, &i).await {
         Ok(rep) => {
             let note = if rep.late {
                 format!("{} 月报已填报（逾期）", rep.month)

@@ -6,6 +6,7 @@ use super::routes::Rule;
 use crate::accounts::authz::CurrentUser;
 use crate::accounts::secrets::random_token;
 use crate::accounts::service::{self, SessionState};
+use crate::audit::model::Actor;
 use crate::error::AppError;
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequestParts, Request, State};
@@ -214,6 +215,18 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
         parts.extensions.get::<CurrentUser>().cloned().ok_or(AppError::Unauthorized(String::new()))
+    }
+}
+
+/// Who acts, for the audit record: the signed-in user and the address they came from. A handler
+/// that changes something takes this beside (or instead of) the [`CurrentUser`]; without a user it
+/// answers like any route that needs one.
+impl<S: Send + Sync> FromRequestParts<S> for Actor {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        let ip = parts.extensions.get::<ClientIp>().and_then(|c| c.0.clone());
+        Ok(Actor { id: Some(user.id), name: user.username, ip })
     }
 }
 

@@ -1,5 +1,6 @@
 //! Router assembly, middleware, and the pieces every page shares.
 
+pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod charts;

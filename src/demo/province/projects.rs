@@ -7,8 +7,8 @@ use super::names::{
 };
 use super::world::World;
 use crate::demo::rng::Rng;
+use crate::domain::money::{FEN_PER_WAN, FEN_PER_YI};
 use crate::enterprises::model::CreditCode;
-use crate::projects::money::{FEN_PER_WAN, FEN_PER_YI};
 use crate::projects::service::blank;
 use crate::projects::stage::{Health, Stage};
 use crate::projects::store::Project;

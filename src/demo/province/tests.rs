@@ -7,10 +7,10 @@ use super::reports::reports;
 use super::world::{Industry, World};
 use super::{SEED, WINDOW};
 use crate::demo::rng::Rng;
+use crate::domain::money::{FEN_PER_WAN, FEN_PER_YI};
 use crate::enterprises::model::{CreditCode, Tag, Tags};
 use crate::enterprises::store::Enterprise;
 use crate::projects::model::ProjectCode;
-use crate::projects::money::{FEN_PER_WAN, FEN_PER_YI};
 use crate::projects::stage::Stage;
 use crate::reports::model::{Context, Input, YearMonth, check, is_late};
 use crate::reports::store::Report;
@@ -179,7 +179,7 @@ fn every_report_passes_the_checks_a_filing_would_face() {
         } else if g.sim.exited_on.is_none() && YearMonth::of(g.p.actual_start.unwrap()) <= last {
             assert_eq!(reps.last().map(|r| r.month.clone()), Some(last.label()), "reports up to last month");
         }
-        let mut previous: Option<(YearMonth, crate::projects::money::Money)> = None;
+        let mut previous: Option<(YearMonth, crate::domain::money::Money)> = None;
         for r in reps {
             let month = YearMonth::parse(&r.month).unwrap();
             assert!(month <= last && month >= YearMonth::of(date!(2024 - 05 - 01)), "within the 30 months");
@@ -199,14 +199,14 @@ fn every_report_passes_the_checks_a_filing_would_face() {
             };
             let ctx = Context {
                 today: TODAY,
-                total_investment: crate::projects::money::Money(g.p.total_investment),
+                total_investment: crate::domain::money::Money(g.p.total_investment),
                 previous,
                 following: None,
             };
             check(&input, &ctx).unwrap_or_else(|e| panic!("{} {}: {e:?}", g.p.name, r.month));
             assert_eq!(r.late, is_late(month, r.filed_on));
             assert!(r.filed_on <= TODAY && r.filed_on >= month.next().first_day());
-            previous = Some((month, crate::projects::money::Money(r.invest_cumulative)));
+            previous = Some((month, crate::domain::money::Money(r.invest_cumulative)));
         }
         if let (Some(exit), Some(r)) = (g.sim.exited_on, reps.last()) {
             assert!(YearMonth::parse(&r.month).unwrap() <= YearMonth::of(exit), "no reports after exit");
