@@ -156,7 +156,8 @@ async fn list_pages_of_a_generated_province_by_number_and_by_the_last_row_seen_m
                 }
                 assert!(
                     rows.iter()
-                        .all(|r| r.region_path.starts_with("/43/4301/") && r.p.total_investment >= 3000 * 1_000_000)
+                        .all(|r| r.region_path.starts_with("/43/4301/")
+                            && r.p.total_investment.fen() >= 3000 * 1_000_000)
                 );
                 paged.extend(rows.iter().map(|r| r.p.id));
             }

@@ -93,3 +93,18 @@ async fn crafted_spreadsheets_are_refused_with_the_limit_named_and_the_server_ke
         assert_eq!(j["status"], "previewed", "{}: {j}", t.label);
     }
 }
+
+#[tokio::test]
+async fn a_form_of_thousands_of_parts_is_refused_with_a_message_and_the_server_keeps_serving() {
+    let t = common::sqlite().await.with_demo().await;
+    let app = spawn(&t).await;
+    let s = app.login("cs.invest").await;
+    let mut form = reqwest::multipart::Form::new().text("kind", "projects");
+    for i in 0..5_000 {
+        form = form.text(format!("f{i}"), "x");
+    }
+    let r = s.client.post(app.url(&format!("/imports?_csrf={}", s.csrf))).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 422, "refused as bad input, not a server error");
+    assert!(r.text().await.unwrap().contains("表单项过多"));
+    assert_eq!(s.get(&app, "/imports").await.status(), 200);
+}

@@ -414,3 +414,25 @@ async fn speed_shows_median_days_between_milestones_per_unit_and_drills_down() {
         assert_eq!(s.get(&app, "/projects/speed?signed_from=soon").await.status(), 422);
     }
 }
+
+#[tokio::test]
+async fn a_stored_stage_or_health_outside_the_set_is_an_error_when_read_not_a_silent_default() {
+    for t in common::backends().await {
+        let t = t.with_demo().await;
+        let id = common::project(&t.db, "编码有误的项目", "430121").await;
+        let mut c = t.db.conn().await.unwrap();
+        let read = zhaoshang::projects::store::get(&mut c.ex(), id).await.unwrap().expect("the project");
+        assert_eq!(read.p.stage, zhaoshang::projects::stage::Stage::Lead, "{}", t.label);
+        assert_eq!(read.p.health, zhaoshang::projects::stage::Health::Normal, "{}", t.label);
+        for sql in [
+            "UPDATE projects SET stage = 'paused' WHERE id = $1",
+            "UPDATE projects SET health = 'delayed' WHERE id = $1",
+        ] {
+            zhaoshang::q_exec!(&mut c.ex(), sql, id).unwrap();
+            let err = zhaoshang::projects::store::get(&mut c.ex(), id).await.expect_err("an unknown code is refused");
+            assert!(err.to_string().contains("unknown"), "{}: {err}", t.label);
+            zhaoshang::q_exec!(&mut c.ex(), "UPDATE projects SET stage = 'lead', health = 'normal' WHERE id = $1", id)
+                .unwrap();
+        }
+    }
+}

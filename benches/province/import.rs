@@ -138,8 +138,8 @@ fn project(r: &Rows, k: usize) -> Project {
     p.name = r.names[k].clone();
     p.region = r.regions[k].clone();
     p.industry = Some(r.industries[k].into());
-    p.total_investment = r.totals_wan[k] * 1_000_000;
-    p.fixed_investment = Some(p.total_investment * 8 / 10);
+    p.total_investment = zhaoshang::domain::Money::from_wan(r.totals_wan[k]);
+    p.fixed_investment = Some(zhaoshang::domain::Money(p.total_investment.fen() * 8 / 10));
     p
 }
 
@@ -167,7 +167,18 @@ pub async fn bare_rows(db: &Db, r: &Rows) -> anyhow::Result<f64> {
         }
         let p = project(r, k);
         pstore::insert(&mut tx.ex(), &p).await?;
-        pstore::log_stage(&mut tx.ex(), p.id, None, "lead", p.created_at.date(), None, None, None, "bench").await?;
+        pstore::log_stage(
+            &mut tx.ex(),
+            p.id,
+            None,
+            zhaoshang::projects::stage::Stage::Lead,
+            p.created_at.date(),
+            None,
+            None,
+            None,
+            "bench",
+        )
+        .await?;
         pstore::set_investors(&mut tx.ex(), p.id, &investor_ids[k].into_iter().collect::<Vec<_>>()).await?;
         audit::record(
             &mut tx.ex(),

@@ -94,6 +94,11 @@ impl Role {
         })
     }
 
+    /// The stored code back to the role; nothing for a code no role has.
+    pub fn parse_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
     /// The three administrators that 等保 keeps apart.
     pub fn is_admin(self) -> bool {
         matches!(self, Role::SysAdmin | Role::SecurityAdmin | Role::Auditor)
@@ -256,6 +261,8 @@ pub const MAX_FAILED_LOGINS: i64 = 5;
 pub const LOCK_MINUTES: i64 = 30;
 pub const IDLE_TIMEOUT_MINUTES: i64 = 30;
 pub const ABSOLUTE_TIMEOUT_HOURS: i64 = 12;
+
+crate::text_code!(Role);
 
 #[cfg(test)]
 mod tests {

@@ -146,7 +146,10 @@ fn held(grants: impl IntoIterator<Item = (Option<Role>, String, bool)>) -> Vec<H
 async fn check_administer(ex: &mut Ex<'_>, by: &Administrator<'_>, u: &User) -> AppResult<()> {
     let Administrator::User(cu) = by else { return Ok(()) };
     let target = held(
-        store::grants_of(ex, u.id).await?.into_iter().map(|g| (g.role(), g.scope_path, g.scope_level == "province")),
+        store::grants_of(ex, u.id)
+            .await?
+            .into_iter()
+            .map(|g| (Some(g.role), g.scope_path, g.scope_level == "province")),
     );
     let actor = held(cu.grants.iter().map(|g| (Some(g.role), g.scope_path.clone(), g.scope_level == "province")));
     let path = regions::store::get(ex, &u.region).await?.map(|r| r.path).unwrap_or_default();
@@ -265,7 +268,7 @@ pub async fn add_grant(
             return Err(AppError::field("scope", "只能在本人管辖范围内授权"));
         }
     }
-    let existing: Vec<Role> = store::grants_of(&mut tx.ex(), user_id).await?.iter().filter_map(|g| g.role()).collect();
+    let existing: Vec<Role> = store::grants_of(&mut tx.ex(), user_id).await?.iter().map(|g| g.role).collect();
     check_role_combination(&existing, role).map_err(|e| AppError::field("role", e))?;
     if role.is_admin() || existing.iter().any(|r| r.is_admin()) {
         only_province_security(granter_scopes)?;
@@ -317,7 +320,7 @@ pub async fn remove_grant(db: &Db, actor: &Actor, granter_scopes: Option<&[Strin
     {
         return Err(AppError::Refused("只能收回本人管辖范围内的授权".into()));
     }
-    let roles: Vec<Role> = store::grants_of(&mut tx.ex(), u.id).await?.iter().filter_map(|r| r.role()).collect();
+    let roles: Vec<Role> = store::grants_of(&mut tx.ex(), u.id).await?.iter().map(|r| r.role).collect();
     if roles.iter().any(|r| r.is_admin()) {
         only_province_security(granter_scopes)?;
     }

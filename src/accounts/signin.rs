@@ -47,14 +47,12 @@ async fn with_grants(ex: &mut Ex<'_>, u: User) -> AppResult<Option<Account>> {
     let grants = store::grants_of(ex, u.id)
         .await?
         .into_iter()
-        .filter_map(|g| {
-            Some(Grant {
-                role: g.role()?,
-                scope: g.scope,
-                scope_name: g.scope_name,
-                scope_path: g.scope_path,
-                scope_level: g.scope_level,
-            })
+        .map(|g| Grant {
+            role: g.role,
+            scope: g.scope,
+            scope_name: g.scope_name,
+            scope_path: g.scope_path,
+            scope_level: g.scope_level,
         })
         .collect();
     Ok(Some((u, grants)))

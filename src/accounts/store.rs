@@ -117,7 +117,7 @@ pub async fn update_user(ex: &mut Ex<'_>, u: &User) -> Result<bool, sqlx::Error>
 pub struct GrantRow {
     pub id: Uuid,
     pub user_id: Uuid,
-    pub role: String,
+    pub role: Role,
     pub scope: String,
     pub scope_name: String,
     pub scope_path: String,
@@ -125,11 +125,8 @@ pub struct GrantRow {
 }
 
 impl GrantRow {
-    pub fn role(&self) -> Option<Role> {
-        Role::parse(&self.role).ok()
-    }
     pub fn role_label(&self) -> &'static str {
-        self.role().map(Role::label).unwrap_or("（未知角色）")
+        self.role.label()
     }
 }
 

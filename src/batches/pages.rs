@@ -7,6 +7,7 @@ use super::store::{self, BatchRow, MemberRow};
 use crate::accounts::authz::{self, CurrentUser};
 use crate::accounts::model::Permission;
 use crate::audit::model::Actor;
+use crate::domain::filters;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::regions::model::Region;
 use crate::web::AppState;

@@ -120,7 +120,7 @@ pub async fn add_member(
                 Err(_) => None,
             };
             match by_id {
-                Some(r) => (r.p.id, r.region_path, r.p.total_investment),
+                Some(r) => (r.p.id, r.region_path, r.p.total_investment.fen()),
                 None => return Err(AppError::field("project", format!("在{}找不到项目“{key}”", b.region_name))),
             }
         }

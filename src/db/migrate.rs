@@ -149,6 +149,12 @@ pub const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0033_list_reading.sql"),
         include_str!("../../migrations/postgres/0033_list_reading.sql"),
     ),
+    (
+        34,
+        "health_codes",
+        include_str!("../../migrations/sqlite/0034_health_codes.sql"),
+        include_str!("../../migrations/postgres/0034_health_codes.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -3,6 +3,7 @@
 //! would take the province data set from minutes to an hour.
 
 use crate::db::Ex;
+use crate::domain::Money;
 use crate::enterprises::store::Enterprise;
 use crate::projects::store::Project;
 use crate::reports::store::Report;
@@ -222,18 +223,18 @@ impl Table for Project {
             t(&self.capital),
             V::Int(Some(self.sources)),
             t(&self.channel),
-            V::Int(Some(self.total_investment)),
-            V::Int(self.fixed_investment),
+            V::Int(Some(self.total_investment.fen())),
+            V::Int(self.fixed_investment.map(Money::fen)),
             V::Int(self.foreign_usd),
-            V::Int(self.expected_output),
-            V::Int(self.expected_tax),
+            V::Int(self.expected_output.map(Money::fen)),
+            V::Int(self.expected_tax.map(Money::fen)),
             V::Int(self.expected_jobs),
             V::Int(self.land_mu),
             V::Int(Some(self.tags)),
-            V::Text(Some(&self.stage)),
-            V::Text(Some(&self.health)),
+            V::Text(Some(self.stage.code())),
+            V::Text(Some(self.health.code())),
             t(&self.health_reason),
-            V::Int(self.contracted_amount),
+            V::Int(self.contracted_amount.map(Money::fen)),
             t(&self.local_credit_code),
             t(&self.parcel),
             V::Int(self.supplied_mu),

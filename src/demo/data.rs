@@ -103,12 +103,13 @@ pub fn reports_for(p: &Project, months: i64, today: Date, rng: &mut Rng) -> Vec<
     for _ in 0..months {
         month = month.prev();
     }
-    let mut cumulative = p.total_investment / 5;
+    let total = p.total_investment.fen();
+    let mut cumulative = total / 5;
     let now = OffsetDateTime::now_utc();
     for _ in 0..months {
         month = month.next();
-        let this = (p.total_investment / 60).max(0) * rng.range(5, 15) / 10;
-        let this = this.min(p.total_investment - cumulative).max(0);
+        let this = (total / 60).max(0) * rng.range(5, 15) / 10;
+        let this = this.min(total - cumulative).max(0);
         cumulative += this;
         let filed_on = month.due(crate::reports::model::DUE_DAY) - time::Duration::days(rng.range(0, 12));
         out.push(Report {
@@ -121,7 +122,7 @@ pub fn reports_for(p: &Project, months: i64, today: Date, rng: &mut Rng) -> Vec<
             funds_foreign_usd: 0,
             tax: this / 50,
             jobs: rng.range(50, 800),
-            output: if p.stage == "producing" { p.total_investment / 40 } else { 0 },
+            output: if p.stage == crate::projects::stage::Stage::Producing { total / 40 } else { 0 },
             progress: "按计划推进".into(),
             problems: String::new(),
             in_stats: true,
@@ -172,13 +173,13 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Loaded>> {
     desay.capital = Some("民资".into());
     desay.sources = 1 | 4; // 省外, 粤港澳大湾区
     desay.channel = Some("产业链招商".into());
-    desay.total_investment = Money::from_yi(75).0;
-    desay.fixed_investment = Some(Money::from_yi(75).0);
-    desay.expected_output = Some(Money::from_yi(120).0);
+    desay.total_investment = Money::from_yi(75);
+    desay.fixed_investment = Some(Money::from_yi(75));
+    desay.expected_output = Some(Money::from_yi(120));
     desay.land_mu = Some(86300);
     desay.supplied_mu = Some(86300);
     desay.tags = 1 | 4; // 省十大产业项目, 百亿项目 (年产值 120 亿)
-    desay.stage = "producing".into();
+    desay.stage = crate::projects::stage::Stage::Producing;
     desay.actual_start = Some(date!(2022 - 02 - 07));
     desay.planned_produce = Some(date!(2023 - 05 - 01));
     desay.actual_produce = Some(date!(2023 - 05 - 19));
@@ -195,9 +196,9 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Loaded>> {
     jicheng.capital = Some("民资".into());
     jicheng.sources = 1 | 8; // 省外, 长三角
     jicheng.channel = Some("产业链招商".into());
-    jicheng.total_investment = Money::from_yi(12).0;
-    jicheng.contracted_amount = Some(Money::from_yi(12).0);
-    jicheng.stage = "signed".into();
+    jicheng.total_investment = Money::from_yi(12);
+    jicheng.contracted_amount = Some(Money::from_yi(12));
+    jicheng.stage = crate::projects::stage::Stage::Signed;
     jicheng.actual_sign = Some(date!(2023 - 06 - 08));
     jicheng.is_demo = true;
     projects.push((jicheng, vec![ents[2].id]));
@@ -233,13 +234,17 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Loaded>> {
         let division: i64 = industry[..2].parse().unwrap_or(0);
         p.sector = Some(if (6..=50).contains(&division) { "二产" } else { "三产" }.into());
         p.industrial = p.sector.as_deref() == Some("二产");
-        p.total_investment = amount * (FEN_PER_YI / 100);
+        p.total_investment = Money(amount * (FEN_PER_YI / 100));
         p.capital = Some(rng.pick(&["国资", "民资", "民资", "外资"]).to_string());
         p.channel = Some(rng.pick(&["产业链招商", "平台招商", "以商招商", "基金招商"]).to_string());
-        p.stage = if rng.chance(30) { "producing".into() } else { "started".into() };
+        p.stage = if rng.chance(30) {
+            crate::projects::stage::Stage::Producing
+        } else {
+            crate::projects::stage::Stage::Started
+        };
         p.actual_start = Some(date!(2022 - 02 - 07));
         p.actual_sign = Some(date!(2022 - 02 - 07) - time::Duration::days(rng.range(30, 400)));
-        if p.stage == "producing" {
+        if p.stage == crate::projects::stage::Stage::Producing {
             p.actual_produce = Some(date!(2022 - 02 - 07) + time::Duration::days(rng.range(120, 500)));
         }
         p.is_demo = true;
@@ -263,8 +268,8 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Loaded>> {
     for (p, investors) in &projects {
         pstore::insert(&mut tx.ex(), p).await?;
         pstore::set_investors(&mut tx.ex(), p.id, investors).await?;
-        pstore::log_stage(&mut tx.ex(), p.id, None, &p.stage, today, None, Some("演示数据"), None, "demo").await?;
-        if p.stage != "signed" && !p.name.contains("（演示 ") {
+        pstore::log_stage(&mut tx.ex(), p.id, None, p.stage, today, None, Some("演示数据"), None, "demo").await?;
+        if p.stage != crate::projects::stage::Stage::Signed && !p.name.contains("（演示 ") {
             for r in reports_for(p, 6, today, &mut rng) {
                 rstore::insert(&mut tx.ex(), &r).await?;
                 reports += 1;

@@ -4,6 +4,7 @@
 
 use super::rng::Rng;
 use crate::db::Ex;
+use crate::domain::Money;
 use crate::domain::money::FEN_PER_WAN;
 use crate::projects::service::blank;
 use crate::projects::store::Project;
@@ -63,16 +64,17 @@ pub fn reports(p: &Project, start: Date, today: Date, rng: &mut Rng) -> Vec<Repo
     let now = OffsetDateTime::now_utc();
     let last = YearMonth::of(today).prev();
     let mut month = YearMonth::of(start);
-    let pace = match p.health.as_str() {
-        "stalled" => 2,
-        "delayed" => 4,
+    let pace = match p.health {
+        crate::projects::stage::Health::Stalled => 2,
+        crate::projects::stage::Health::Behind => 4,
         _ => 7,
     };
     let mut cumulative = 0;
     let mut out = Vec::new();
     while month <= last {
-        let this =
-            (p.total_investment * pace / 100 * rng.range(6, 14) / 10).min(p.total_investment - cumulative).max(0);
+        let this = (p.total_investment.fen() * pace / 100 * rng.range(6, 14) / 10)
+            .min(p.total_investment.fen() - cumulative)
+            .max(0);
         cumulative += this;
         let filed_on = (month.due(crate::reports::model::DUE_DAY) - Duration::days(rng.range(-3, 9))).min(today);
         out.push(Report {
@@ -85,9 +87,13 @@ pub fn reports(p: &Project, start: Date, today: Date, rng: &mut Rng) -> Vec<Repo
             funds_foreign_usd: if p.capital.as_deref() == Some("外资") { this / 7 / 10 } else { 0 },
             tax: this / rng.range(30, 80),
             jobs: rng.range(30, 600),
-            output: if p.stage == "producing" { p.total_investment / 30 } else { 0 },
+            output: if p.stage == crate::projects::stage::Stage::Producing { p.total_investment.fen() / 30 } else { 0 },
             progress: "按计划推进".into(),
-            problems: if p.health == "normal" { String::new() } else { p.health_reason.clone().unwrap_or_default() },
+            problems: if p.health == crate::projects::stage::Health::Normal {
+                String::new()
+            } else {
+                p.health_reason.clone().unwrap_or_default()
+            },
             in_stats: true,
             late: is_late(month, filed_on),
             filed_on,
@@ -114,9 +120,9 @@ pub fn project(region: &str, serial: usize, days_ago: i64, today: Date, rng: &mu
     p.capital = Some(rng.pick(&["民资", "民资", "民资", "国资", "外资"]).to_string());
     p.channel = Some(rng.pick(&["产业链招商", "产业链招商", "平台招商", "以商招商", "基金招商"]).to_string());
     p.sources = *rng.pick(&[0, 1, 1 | 4, 1 | 8, 2, 1 | 16, 1 | 32]);
-    p.total_investment = amount_wan(rng) * FEN_PER_WAN;
+    p.total_investment = Money(amount_wan(rng) * FEN_PER_WAN);
     p.contracted_amount = Some(p.total_investment);
-    p.fixed_investment = Some(p.total_investment * 8 / 10);
+    p.fixed_investment = Some(Money(p.total_investment.fen() * 8 / 10));
     p.expected_jobs = Some(rng.range(50, 2000));
     let sign = today - Duration::days(days_ago);
     p.planned_sign = Some(sign - Duration::days(rng.range(0, 20)));
@@ -124,26 +130,26 @@ pub fn project(region: &str, serial: usize, days_ago: i64, today: Date, rng: &mu
     let planned_start = sign + Duration::days(rng.range(30, 120));
     p.planned_start = Some(planned_start);
     p.planned_produce = Some(planned_start + Duration::days(rng.range(300, 540)));
-    p.stage = "signed".into();
+    p.stage = crate::projects::stage::Stage::Signed;
     if rng.chance(15) {
-        p.health = "delayed".into();
+        p.health = crate::projects::stage::Health::Behind;
         p.health_reason = Some(rng.pick(&["设备到货延迟", "施工许可办理中", "用地报批未完成"]).to_string());
     } else if rng.chance(6) {
-        p.health = "stalled".into();
+        p.health = crate::projects::stage::Health::Stalled;
         p.health_reason = Some(rng.pick(&["投资方资金未到位", "规划调整待批复"]).to_string());
     }
-    let lag = match p.health.as_str() {
-        "normal" => rng.range(-25, 30),
+    let lag = match p.health {
+        crate::projects::stage::Health::Normal => rng.range(-25, 30),
         _ => rng.range(40, 150),
     };
     let start = planned_start + Duration::days(lag);
     let mut reports = vec![];
-    if start < today && (p.health != "stalled" || rng.chance(50)) {
-        p.stage = "started".into();
+    if start < today && (p.health != crate::projects::stage::Health::Stalled || rng.chance(50)) {
+        p.stage = crate::projects::stage::Stage::Started;
         p.actual_start = Some(start);
         let produce = p.planned_produce.expect("planned") + Duration::days(lag);
-        if produce < today && p.health == "normal" {
-            p.stage = "producing".into();
+        if produce < today && p.health == crate::projects::stage::Health::Normal {
+            p.stage = crate::projects::stage::Stage::Producing;
             p.actual_produce = Some(produce);
         }
         reports = self::reports(&p, start, today, rng);
@@ -162,7 +168,7 @@ pub fn targets(projects: &[Project], year: i32) -> Vec<(String, &'static str, i6
             .filter(|p| p.actual_sign.is_some_and(|d| d.year() == year))
             .filter(|p| city == "43" || p.region.starts_with(&city))
             .collect();
-        let amount: i64 = this_year.iter().map(|p| p.total_investment).sum();
+        let amount: i64 = this_year.iter().map(|p| p.total_investment.fen()).sum();
         let count = this_year.len() as i64;
         out.push((city.clone(), "signed_amount", (amount * 13 / 10).max(10 * crate::domain::money::FEN_PER_YI)));
         out.push((city.clone(), "new_projects", (count * 12 / 10).max(3)));
@@ -189,7 +195,7 @@ mod tests {
             assert!(p.actual_start.is_none_or(|d| d < today) && p.actual_produce.is_none_or(|d| d < today));
             let mut last = 0;
             for r in &reports {
-                assert!(r.invest_cumulative >= last && r.invest_cumulative <= p.total_investment);
+                assert!(r.invest_cumulative >= last && r.invest_cumulative <= p.total_investment.fen());
                 assert_eq!(r.invest_cumulative - last, r.invest_month);
                 last = r.invest_cumulative;
             }

@@ -8,6 +8,7 @@ use super::view::{self, View};
 use crate::accounts::authz::{self, CurrentUser};
 use crate::accounts::model::Permission;
 use crate::audit::model::Actor;
+use crate::domain::filters;
 use crate::error::{AppError, AppResult};
 use crate::regions::model::Region;
 use crate::web::AppState;

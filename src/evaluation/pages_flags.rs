@@ -7,7 +7,7 @@ use super::service;
 use crate::accounts::authz::{self, CurrentUser};
 use crate::accounts::model::Permission;
 use crate::audit::model::Actor;
-use crate::domain::money::Money;
+use crate::domain::filters;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::imports::Cell;
 use crate::regions::model::Region;
@@ -113,10 +113,6 @@ impl FlagsPage {
             None => vec![],
         }
     }
-}
-
-pub fn money(fen: &i64) -> String {
-    Money(*fen).human()
 }
 
 async fn render(st: &AppState, user: &CurrentUser, q: FlagQuery, errors: Vec<FieldError>) -> AppResult<FlagsPage> {

@@ -68,7 +68,7 @@ pub async fn projects(
     let today = crate::projects::service::today();
     let entries: Vec<Entry<'_>> = new
         .iter()
-        .map(|p| Entry { project: p.id, stage: &p.stage, on: today, note: "导入", actor: &actor.name })
+        .map(|p| Entry { project: p.id, stage: p.stage, on: today, note: "导入", actor: &actor.name })
         .collect();
     store_bulk::log_entries(ex, &entries).await?;
     for (o, _) in ops.iter().filter(|(o, _)| o.before.is_some()) {

@@ -10,8 +10,9 @@ use crate::web::AppState;
 use crate::web::auth::urlencode;
 use crate::web::layout::{Layout, html};
 use crate::web::routes::{Routes, Rule};
+use crate::web::upload::Upload;
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
@@ -59,30 +60,9 @@ async fn template(user: CurrentUser, Path(kind): Path<String>) -> AppResult<Resp
 /// How long a page waits for a running job before showing its progress: short files answer at once.
 const PATIENCE: std::time::Duration = std::time::Duration::from_secs(2);
 
-async fn upload(State(st): State<AppState>, user: CurrentUser, actor: Actor, mut mp: Multipart) -> AppResult<Response> {
-    let mut kind = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) =
-        mp.next_field().await.map_err(|e| AppError::invalid(format!("上传内容无法读取：{}", e.body_text())))?
-    {
-        match field.name() {
-            Some("kind") => kind = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                let name = field.file_name().unwrap_or("").to_string();
-                let data = field.bytes().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        AppError::PayloadTooLarge
-                    } else {
-                        AppError::invalid("文件无法读取")
-                    }
-                })?;
-                if !name.is_empty() {
-                    file = Some((name, data.to_vec()));
-                }
-            }
-            _ => {}
-        }
-    }
+async fn upload(State(st): State<AppState>, user: CurrentUser, actor: Actor, mut form: Upload) -> AppResult<Response> {
+    let kind = form.text("kind").to_string();
+    let file = form.take_file("file").map(|f| (f.name, f.data));
     let Some(kind) = Kind::parse(&kind) else {
         return refused(&st, &user, "请选择导入的数据类型".into()).await;
     };

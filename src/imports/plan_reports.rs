@@ -153,7 +153,7 @@ pub async fn run(ex: &mut Ex<'_>, ctx: &Ctx<'_>, rows: &[SheetRow], out: &mut Ou
             let ym = |(m, v): (&String, &i64)| Some((YearMonth::parse(m).ok()?, Money(*v)));
             let checks = Context {
                 today,
-                total_investment: Money(project.p.total_investment),
+                total_investment: project.p.total_investment,
                 previous: known.range(..month_key.clone()).next_back().and_then(ym),
                 following: known.range(format!("{month_key}\u{0}")..).next().and_then(ym),
             };

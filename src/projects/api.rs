@@ -99,11 +99,7 @@ pub struct ProjectJson<'a> {
 }
 
 pub fn project_json(r: &Row) -> ProjectJson<'_> {
-    ProjectJson {
-        row: r,
-        stage_label: super::pages::stage_label(&r.p.stage),
-        health_label: super::pages::health_label(&r.p.health),
-    }
+    ProjectJson { row: r, stage_label: r.p.stage.label(), health_label: r.p.health.label() }
 }
 
 fn with_etag(status: StatusCode, r: &Row) -> Response {

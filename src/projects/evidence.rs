@@ -117,7 +117,7 @@ pub async fn add(
     let meta = EvidenceMeta {
         id: Uuid::now_v7(),
         project_id: row.p.id,
-        stage: stage.code().into(),
+        stage,
         filename,
         content_type: content_type.into(),
         size: data.len() as i64,

@@ -2,7 +2,6 @@
 
 use super::list::Filter;
 use super::model::{ProjectTag, SourceTag, labels_of};
-use super::pages::{health_label, stage_label};
 use super::store::Row;
 use crate::domain::money::format_mu;
 use crate::imports::Cell;
@@ -55,11 +54,11 @@ pub fn cells(r: &Row) -> Vec<Cell> {
         Cell::Text(r.region_name.clone()),
         text(p.industry.as_deref()),
         text(r.industry_name.as_deref()),
-        Cell::Money(p.total_investment),
-        p.fixed_investment.map(Cell::Money).unwrap_or(Cell::Empty),
-        p.contracted_amount.map(Cell::Money).unwrap_or(Cell::Empty),
-        Cell::Text(stage_label(&p.stage).into()),
-        Cell::Text(health_label(&p.health).into()),
+        Cell::Money(p.total_investment.fen()),
+        p.fixed_investment.map(|m| Cell::Money(m.fen())).unwrap_or(Cell::Empty),
+        p.contracted_amount.map(|m| Cell::Money(m.fen())).unwrap_or(Cell::Empty),
+        Cell::Text(p.stage.label().into()),
+        Cell::Text(p.health.label().into()),
         text(p.health_reason.as_deref()),
         text(p.sector.as_deref()),
         Cell::Text(if p.industrial { "是" } else { "否" }.into()),

@@ -8,6 +8,7 @@ use super::store::{self, EvidenceMeta, Investor, Row, StageLog};
 use crate::accounts::authz::{self, CurrentUser};
 use crate::accounts::model::Permission;
 use crate::audit::model::Actor;
+use crate::domain::filters;
 use crate::domain::money::{Money, format_mu};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::regions::model::Region;
@@ -64,16 +65,9 @@ pub async fn choices(st: &AppState, user: &CurrentUser, perm: Permission) -> App
     })
 }
 
+/// A stage's name from a code read as text by the enterprise-service context's own queries.
 pub fn stage_label(code: &str) -> &'static str {
     Stage::parse(code).map(|s| s.label()).unwrap_or("")
-}
-
-pub fn health_label(code: &str) -> &'static str {
-    Health::parse(code).map(|h| h.label()).unwrap_or("")
-}
-
-pub fn money(fen: &i64) -> String {
-    Money(*fen).human()
 }
 
 /// A file's size for the evidence list: a small scan or a one-page PDF is not "0 KB".
@@ -84,10 +78,6 @@ pub fn file_size(bytes: &i64) -> String {
         b if b < KB * KB => format!("{} KB", (b + KB - 1) / KB),
         b => format!("{:.1} MB", b as f64 / (KB * KB) as f64),
     }
-}
-
-pub fn money_opt(fen: &Option<i64>) -> String {
-    fen.map(|f| Money(f).human()).unwrap_or_else(|| "—".into())
 }
 
 #[derive(Template)]
@@ -325,7 +315,7 @@ pub struct ShowPage {
 impl ShowPage {
     /// The status the status form shows: what was just typed if refused, else the project's.
     fn health_chosen(&self) -> &str {
-        self.draft.health.as_ref().map(|(h, _)| h.as_str()).unwrap_or(&self.r.p.health)
+        self.draft.health.as_ref().map(|(h, _)| h.as_str()).unwrap_or(self.r.p.health.code())
     }
     fn health_reason_typed(&self) -> &str {
         match &self.draft.health {
@@ -376,7 +366,7 @@ pub async fn show_page(
         ("开工→投产", days_between(p.actual_start, p.actual_produce)),
         ("签约→投产", days_between(p.actual_sign, p.actual_produce)),
     ];
-    let stage = Stage::parse(&p.stage).unwrap_or(Stage::Lead);
+    let stage = p.stage;
     Ok(ShowPage {
         l: Layout::new(&p.name, Some(user), "projects").with_notice(notice),
         can_edit: authz::check(user, Permission::EditProjects, Some(&r.region_path)).is_ok()
@@ -425,7 +415,7 @@ async fn show(
 pub fn input_of(r: &Row, investors: &[Investor]) -> Input {
     let p = &r.p;
     let d = |x: Option<time::Date>| x.map(|d| d.to_string()).unwrap_or_default();
-    let m = |x: Option<i64>| x.map(|f| Money(f).wan()).unwrap_or_default();
+    let m = |x: Option<Money>| x.map(Money::wan).unwrap_or_default();
     Input {
         code: p.code.clone().unwrap_or_default(),
         name: p.name.clone(),
@@ -437,9 +427,9 @@ pub fn input_of(r: &Row, investors: &[Investor]) -> Input {
         capital: p.capital.clone().unwrap_or_default(),
         sources: labels_of(SourceTag::ALL, p.sources, SourceTag::label).join("、"),
         channel: p.channel.clone().unwrap_or_default(),
-        total_investment: Money(p.total_investment).wan(),
+        total_investment: p.total_investment.wan(),
         fixed_investment: m(p.fixed_investment),
-        foreign_usd: m(p.foreign_usd),
+        foreign_usd: m(p.foreign_usd.map(Money)),
         expected_output: m(p.expected_output),
         expected_tax: m(p.expected_tax),
         expected_jobs: p.expected_jobs.map(|j| j.to_string()).unwrap_or_default(),
@@ -485,10 +475,6 @@ async fn update(
         Ok(p) => Ok(Redirect::to(&format!("/projects/{}?notice={}", p.id, urlencode("已保存"))).into_response()),
         Err(e) => form_error(&st, &user, input, Some((id, version)), e).await,
     }
-}
-
-pub fn yi(fen: &i64) -> String {
-    Money(*fen).yi()
 }
 
 #[cfg(test)]

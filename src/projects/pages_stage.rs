@@ -12,8 +12,9 @@ use crate::web::AppState;
 use crate::web::auth::urlencode;
 use crate::web::layout::html;
 use crate::web::routes::{Routes, Rule};
+use crate::web::upload::Upload;
 use axum::Form;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -92,7 +93,7 @@ async fn transition(
     let version = f.version.trim().parse().ok();
     match service::transition(&st.db, &user, &actor, &id, version, &f.to, &input).await {
         Ok(p) => {
-            let done = format!("已推进到“{}”", super::pages::stage_label(&p.stage));
+            let done = format!("已推进到“{}”", p.stage.label());
             Ok(Redirect::to(&format!("/projects/{}?notice={}", p.id, urlencode(&done))).into_response())
         }
         Err(e) => refused(&st, &user, &id, e, TransitionDraft { to: f.to, input, health: None }).await,
@@ -128,32 +129,11 @@ async fn upload(
     user: CurrentUser,
     actor: Actor,
     Path(id): Path<String>,
-    mut mp: Multipart,
+    mut form: Upload,
 ) -> AppResult<Response> {
     service::visible(&st.db, &user, Permission::EditProjects, &id).await?;
-    let mut stage = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) =
-        mp.next_field().await.map_err(|e| AppError::invalid(format!("上传内容无法读取：{}", e.body_text())))?
-    {
-        match field.name() {
-            Some("stage") => stage = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                let name = field.file_name().unwrap_or("").to_string();
-                let data = field.bytes().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        AppError::PayloadTooLarge
-                    } else {
-                        AppError::invalid("文件无法读取")
-                    }
-                })?;
-                if !name.is_empty() {
-                    file = Some((name, data.to_vec()));
-                }
-            }
-            _ => {}
-        }
-    }
+    let stage = form.text("stage").to_string();
+    let file = form.take_file("file").map(|f| (f.name, f.data));
     let Some((name, data)) = file else {
         return refused(&st, &user, &id, AppError::field("file", "请选择要上传的文件"), TransitionDraft::default())
             .await;

@@ -7,6 +7,7 @@ use crate::accounts::authz::{self, CurrentUser};
 use crate::accounts::model::Permission;
 use crate::audit::{self, Actor, Change};
 use crate::db::{Db, Ex};
+use crate::domain::Money;
 use crate::error::{AppError, AppResult, FieldError};
 use serde_json::json;
 use time::{Date, OffsetDateTime};
@@ -89,11 +90,11 @@ pub fn apply_parsed(p: &mut Project, v: Parsed) {
     p.capital = v.capital.map(|x| x.label().into());
     p.sources = v.sources;
     p.channel = v.channel.map(|x| x.label().into());
-    p.total_investment = v.total_investment.0;
-    p.fixed_investment = v.fixed_investment.map(|m| m.0);
+    p.total_investment = v.total_investment;
+    p.fixed_investment = v.fixed_investment;
     p.foreign_usd = v.foreign_usd.map(|m| m.0);
-    p.expected_output = v.expected_output.map(|m| m.0);
-    p.expected_tax = v.expected_tax.map(|m| m.0);
+    p.expected_output = v.expected_output;
+    p.expected_tax = v.expected_tax;
     p.expected_jobs = v.expected_jobs;
     p.land_mu = v.land_mu;
     p.tags = v.tags;
@@ -114,7 +115,7 @@ pub fn blank(now: OffsetDateTime) -> Project {
         capital: None,
         sources: 0,
         channel: None,
-        total_investment: 0,
+        total_investment: Money(0),
         fixed_investment: None,
         foreign_usd: None,
         expected_output: None,
@@ -122,8 +123,8 @@ pub fn blank(now: OffsetDateTime) -> Project {
         expected_jobs: None,
         land_mu: None,
         tags: 0,
-        stage: Stage::Lead.code().into(),
-        health: Health::Normal.code().into(),
+        stage: Stage::Lead,
+        health: Health::Normal,
         health_reason: None,
         contracted_amount: None,
         local_credit_code: None,
@@ -163,8 +164,7 @@ pub async fn create(db: &Db, user: &CurrentUser, actor: &Actor, input: &Input) -
     apply_parsed(&mut p, v);
     store::insert(&mut tx.ex(), &p).await?;
     store::set_investors(&mut tx.ex(), p.id, &investors).await?;
-    store::log_stage(&mut tx.ex(), p.id, None, Stage::Lead.code(), today(), None, Some("录入项目"), None, &actor.name)
-        .await?;
+    store::log_stage(&mut tx.ex(), p.id, None, Stage::Lead, today(), None, Some("录入项目"), None, &actor.name).await?;
     audit::record(
         &mut tx.ex(),
         actor,
@@ -190,12 +190,10 @@ fn conflict(current: &Project, version: i64, mine: &Input) -> AppError {
     if current.region != mine.region.trim() {
         changed.push(format!("所属地区现为“{}”", current.region));
     }
-    if crate::domain::money::Money(current.total_investment)
-        != crate::domain::money::Money::parse(&mine.total_investment).unwrap_or_default()
-    {
-        changed.push(format!("总投资现为 {}", crate::domain::money::Money(current.total_investment)));
+    if current.total_investment != Money::parse(&mine.total_investment).unwrap_or_default() {
+        changed.push(format!("总投资现为 {}", current.total_investment));
     }
-    let stage = Stage::parse(&current.stage).map(|s| s.label()).unwrap_or("");
+    let stage = current.stage.label();
     changed.push(format!("阶段为“{stage}”"));
     AppError::Conflict(format!(
         "您编辑的是第 {version} 版，期间已被他人保存为第 {} 版（{}）。您的修改未保存，请刷新后重新修改。",
@@ -283,7 +281,7 @@ pub async fn transition(
             p.version
         )));
     }
-    let from = Stage::parse(&p.stage).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    let from = p.stage;
     let t: Transition = check_transition(from, to, input, today())
         .map_err(|errs| invalid(errs.into_iter().map(|(field, message)| FieldError { field, message }).collect()))?;
     if to == Stage::Registered && to > from {
@@ -300,7 +298,7 @@ pub async fn transition(
             set_actual(&mut p, m, Some(t.date));
         }
         if t.amount.is_some() {
-            p.contracted_amount = t.amount.map(|m| m.0);
+            p.contracted_amount = t.amount;
         }
         p.local_credit_code = t.credit_code.clone().or(p.local_credit_code.take());
         p.parcel = t.parcel.clone().or(p.parcel.take());
@@ -313,7 +311,7 @@ pub async fn transition(
             }
         }
     }
-    p.stage = to.code().into();
+    p.stage = to;
     p.updated_at = OffsetDateTime::now_utc();
     p.version += 1;
     if !store::update(&mut tx.ex(), &p).await? {
@@ -324,8 +322,8 @@ pub async fn transition(
     store::log_stage(
         &mut tx.ex(),
         p.id,
-        Some(from.code()),
-        to.code(),
+        Some(from),
+        to,
         t.date,
         t.override_reason.as_deref(),
         t.note.as_deref(),
@@ -372,7 +370,7 @@ pub async fn set_health(
         )));
     }
     let before = snapshot(&p);
-    p.health = h.code().into();
+    p.health = h;
     p.health_reason = reason;
     p.updated_at = OffsetDateTime::now_utc();
     p.version += 1;

@@ -1,6 +1,8 @@
 //! Queries on projects, their investors, stage log and evidence.
 
+use super::stage::{Health, Stage};
 use crate::db::Ex;
+use crate::domain::Money;
 use crate::{q_as, q_exec};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
@@ -19,18 +21,18 @@ pub struct Project {
     pub capital: Option<String>,
     pub sources: i64,
     pub channel: Option<String>,
-    pub total_investment: i64,
-    pub fixed_investment: Option<i64>,
+    pub total_investment: Money,
+    pub fixed_investment: Option<Money>,
     pub foreign_usd: Option<i64>,
-    pub expected_output: Option<i64>,
-    pub expected_tax: Option<i64>,
+    pub expected_output: Option<Money>,
+    pub expected_tax: Option<Money>,
     pub expected_jobs: Option<i64>,
     pub land_mu: Option<i64>,
     pub tags: i64,
-    pub stage: String,
-    pub health: String,
+    pub stage: Stage,
+    pub health: Health,
     pub health_reason: Option<String>,
-    pub contracted_amount: Option<i64>,
+    pub contracted_amount: Option<Money>,
     pub local_credit_code: Option<String>,
     pub parcel: Option<String>,
     pub supplied_mu: Option<i64>,
@@ -232,8 +234,8 @@ pub async fn of_enterprise(ex: &mut Ex<'_>, enterprise: Uuid) -> Result<Vec<Row>
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct StageLog {
     pub id: Uuid,
-    pub from_stage: Option<String>,
-    pub to_stage: String,
+    pub from_stage: Option<Stage>,
+    pub to_stage: Stage,
     pub happened_on: Date,
     pub override_reason: Option<String>,
     pub note: Option<String>,
@@ -247,8 +249,8 @@ pub struct StageLog {
 pub async fn log_stage(
     ex: &mut Ex<'_>,
     project: Uuid,
-    from: Option<&str>,
-    to: &str,
+    from: Option<Stage>,
+    to: Stage,
     on: Date,
     reason: Option<&str>,
     note: Option<&str>,
@@ -288,7 +290,7 @@ pub async fn stage_log(ex: &mut Ex<'_>, project: Uuid) -> Result<Vec<StageLog>, 
 pub struct EvidenceMeta {
     pub id: Uuid,
     pub project_id: Uuid,
-    pub stage: String,
+    pub stage: Stage,
     pub filename: String,
     pub content_type: String,
     pub size: i64,

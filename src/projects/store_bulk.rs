@@ -40,7 +40,7 @@ pub async fn add_investors(ex: &mut Ex<'_>, pairs: &[(Uuid, Uuid)]) -> Result<()
 /// A first stage-log entry: how the project came to be in the library.
 pub struct Entry<'a> {
     pub project: Uuid,
-    pub stage: &'a str,
+    pub stage: super::stage::Stage,
     pub on: Date,
     pub note: &'a str,
     pub actor: &'a str,

@@ -7,6 +7,7 @@ use super::store::{self, Missing, Report, Rollup};
 use crate::accounts::authz::{self, CurrentUser};
 use crate::accounts::model::Permission;
 use crate::audit::model::Actor;
+use crate::domain::filters;
 use crate::domain::money::Money;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::projects::service::{today, visible};
@@ -29,10 +30,6 @@ pub fn routes(r: Routes) -> Routes {
         .page(Method::POST, "/projects/{project_id}/reports", Rule::Perm(FileReports), "填报月报", file)
         .page(Method::GET, "/reports", Rule::Perm(ViewBusiness), "月报汇总", overview)
         .page(Method::GET, "/reports/missing", Rule::Perm(ViewBusiness), "未填报项目", missing)
-}
-
-pub fn wan(fen: &i64) -> String {
-    Money(*fen).wan()
 }
 
 #[derive(Template)]
@@ -101,13 +98,13 @@ async fn project_reports(
         Some(e) => (
             Input {
                 month: e.month.clone(),
-                invest_month: wan(&e.invest_month),
-                invest_cumulative: wan(&e.invest_cumulative),
-                funds_domestic: wan(&e.funds_domestic),
-                funds_foreign_usd: wan(&e.funds_foreign_usd),
-                tax: wan(&e.tax),
+                invest_month: Money(e.invest_month).wan(),
+                invest_cumulative: Money(e.invest_cumulative).wan(),
+                funds_domestic: Money(e.funds_domestic).wan(),
+                funds_foreign_usd: Money(e.funds_foreign_usd).wan(),
+                tax: Money(e.tax).wan(),
                 jobs: e.jobs.to_string(),
-                output: wan(&e.output),
+                output: Money(e.output).wan(),
                 progress: e.progress.clone(),
                 problems: e.problems.clone(),
                 in_stats: if e.in_stats { "是".into() } else { "否".into() },

@@ -47,7 +47,7 @@ pub async fn file(
     let next = store::neighbour(&mut tx.ex(), row.p.id, &key, false).await?;
     let ctx = Context {
         today: today(),
-        total_investment: Money(row.p.total_investment),
+        total_investment: row.p.total_investment,
         previous: prev.and_then(|r| Some((YearMonth::parse(&r.month).ok()?, Money(r.invest_cumulative)))),
         following: next.and_then(|r| Some((YearMonth::parse(&r.month).ok()?, Money(r.invest_cumulative)))),
     };

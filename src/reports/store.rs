@@ -119,7 +119,7 @@ pub const REPORTING_STAGES: &str =
 pub struct Missing {
     pub id: Uuid,
     pub name: String,
-    pub stage: String,
+    pub stage: crate::projects::stage::Stage,
     pub region_name: String,
 }
 

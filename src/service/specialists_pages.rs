@@ -116,8 +116,8 @@ async fn record_page(
         }
         Kind::Project => {
             let p = crate::projects::store::get(&mut conn.ex(), id).await?.ok_or(AppError::NotFound)?;
-            facts.push(("阶段", crate::projects::pages::stage_label(&p.p.stage).to_string()));
-            facts.push(("总投资", crate::projects::pages::money(&p.p.total_investment)));
+            facts.push(("阶段", p.p.stage.label().to_string()));
+            facts.push(("总投资", p.p.total_investment.human()));
             "a.project_id = $1"
         }
     };

@@ -13,6 +13,7 @@ pub mod map;
 pub mod openapi;
 pub mod routes;
 pub mod system;
+pub mod upload;
 
 use crate::accounts::model::PasswordPolicy;
 use crate::db::Db;

@@ -223,7 +223,7 @@ pub async fn project(db: &Db, name: &str, region: &str) -> uuid::Uuid {
     let mut p = zhaoshang::projects::service::blank(time::OffsetDateTime::now_utc());
     p.name = name.into();
     p.region = region.into();
-    p.total_investment = zhaoshang::domain::money::Money::from_yi(10).0;
+    p.total_investment = zhaoshang::domain::money::Money::from_yi(10);
     let mut c = db.conn().await.unwrap();
     zhaoshang::projects::store::insert(&mut c.ex(), &p).await.unwrap();
     p.id
@@ -234,7 +234,7 @@ pub async fn evidence(db: &Db, project: uuid::Uuid) -> uuid::Uuid {
     let m = zhaoshang::projects::store::EvidenceMeta {
         id: uuid::Uuid::now_v7(),
         project_id: project,
-        stage: "lead".into(),
+        stage: zhaoshang::projects::stage::Stage::Lead,
         filename: "协议.pdf".into(),
         content_type: "application/pdf".into(),
         size: 8,

@@ -7,6 +7,7 @@ use super::names::{
 };
 use super::world::World;
 use crate::demo::rng::Rng;
+use crate::domain::Money;
 use crate::domain::money::{FEN_PER_WAN, FEN_PER_YI};
 use crate::enterprises::model::CreditCode;
 use crate::projects::service::blank;
@@ -163,9 +164,9 @@ pub fn project(w: &World, rng: &mut Rng, index: u32, briefs: &[Brief], by_city: 
     });
     let who = if rng.chance(80) { inv.brand.clone() } else { brand(rng) };
     p.name = format!("{who}{phrase}{}", rng.pick(project_suffixes(nature, industrial)));
-    p.total_investment = total;
+    p.total_investment = Money(total);
     let fixed_share = if industrial { rng.between(0.7, 0.95) } else { rng.between(0.5, 0.9) };
-    p.fixed_investment = Some((total as f64 * fixed_share) as i64 / FEN_PER_WAN * FEN_PER_WAN);
+    p.fixed_investment = Some(Money((total as f64 * fixed_share) as i64 / FEN_PER_WAN * FEN_PER_WAN));
     if p.capital.as_deref() == Some("外资") {
         // 合同外资 in US cents at about 7.1 yuan to the dollar.
         p.foreign_usd = Some((total as f64 / 7.1 * rng.between(0.3, 1.0)) as i64 / FEN_PER_WAN * FEN_PER_WAN);
@@ -177,8 +178,8 @@ pub fn project(w: &World, rng: &mut Rng, index: u32, briefs: &[Brief], by_city: 
     } else {
         None
     };
-    p.expected_output = output.map(|o| o as i64 / FEN_PER_WAN * FEN_PER_WAN);
-    p.expected_tax = output.map(|o| (o * rng.between(0.03, 0.08)) as i64 / FEN_PER_WAN * FEN_PER_WAN);
+    p.expected_output = output.map(|o| Money(o as i64 / FEN_PER_WAN * FEN_PER_WAN));
+    p.expected_tax = output.map(|o| Money((o * rng.between(0.03, 0.08)) as i64 / FEN_PER_WAN * FEN_PER_WAN));
     p.expected_jobs = Some(((total_yi * rng.between(30.0, 120.0)) as i64).clamp(10, 20_000));
     if industrial || rng.chance(40) {
         let per_yi = if industrial { rng.between(15.0, 60.0) } else { rng.between(5.0, 20.0) };
@@ -193,7 +194,7 @@ pub fn project(w: &World, rng: &mut Rng, index: u32, briefs: &[Brief], by_city: 
             2
         };
         let top10 = industrial && total_yi >= 50.0 && rng.chance(30);
-        let hundred = total_yi >= 100.0 || p.expected_output.is_some_and(|o| o >= 100 * FEN_PER_YI);
+        let hundred = total_yi >= 100.0 || p.expected_output.is_some_and(|o| o.fen() >= 100 * FEN_PER_YI);
         (top10 as i64) | if rng.chance(key) { 2 } else { 0 } | if hundred { 4 } else { 0 }
     };
 
@@ -254,8 +255,8 @@ pub fn project(w: &World, rng: &mut Rng, index: u32, briefs: &[Brief], by_city: 
     [p.planned_sign, p.planned_register, p.planned_land, p.planned_start, p.planned_produce, p.planned_full_produce] =
         planned;
     [p.actual_sign, p.actual_register, p.actual_land, p.actual_start, p.actual_produce, p.actual_full_produce] = actual;
-    p.stage = stage.code().into();
-    p.health = health.code().into();
+    p.stage = stage;
+    p.health = health;
     let mut sim = Sim { curve: None, shares: (0.0, 0.0, 0.0), stalled_from: None, exited_on: None };
     match health {
         Health::Normal => {}
@@ -272,7 +273,7 @@ pub fn project(w: &World, rng: &mut Rng, index: u32, briefs: &[Brief], by_city: 
 
     // What each step recorded when it happened.
     if reached >= 1 {
-        p.contracted_amount = Some((total as f64 * rng.between(0.9, 1.0)) as i64 / FEN_PER_WAN * FEN_PER_WAN);
+        p.contracted_amount = Some(Money((total as f64 * rng.between(0.9, 1.0)) as i64 / FEN_PER_WAN * FEN_PER_WAN));
     }
     if reached >= 2 {
         p.local_credit_code = Some(

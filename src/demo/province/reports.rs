@@ -62,7 +62,7 @@ pub fn reports(g: &mut Generated, today: Date, window: u32, rng: &mut Rng) -> Ve
     let Some((_, produce, full)) = g.sim.curve else { return Vec::new() };
     let now = OffsetDateTime::now_utc();
     let p = &g.p;
-    let total = p.total_investment;
+    let total = p.total_investment.fen();
     let total_yi = total as f64 / 1e10;
     let in_stats = rng.chance(92);
     let out_of_province = p.sources & 1 != 0;
@@ -80,7 +80,7 @@ pub fn reports(g: &mut Generated, today: Date, window: u32, rng: &mut Rng) -> Ve
         let producing = m.first_day() > produce && !stalled;
         let ramp = if end >= full { rng.between(0.95, 1.05) } else { 0.3 + 0.6 * share_between(produce, full, end) };
         let output = match (producing, p.expected_output) {
-            (true, Some(o)) => (o as f64 / 12.0 * ramp * rng.between(0.85, 1.15)) as i64 / STEP * STEP,
+            (true, Some(o)) => (o.fen() as f64 / 12.0 * ramp * rng.between(0.85, 1.15)) as i64 / STEP * STEP,
             (true, None) => (total as f64 / 12.0 * ramp * 0.8) as i64 / STEP * STEP,
             _ => 0,
         };
@@ -107,8 +107,11 @@ pub fn reports(g: &mut Generated, today: Date, window: u32, rng: &mut Rng) -> Ve
             rng.pick(CONSTRUCTION_PROGRESS)
         };
         let recent = end >= today - Duration::days(180);
-        let problems =
-            if p.health != "normal" && recent { p.health_reason.clone().unwrap_or_default() } else { String::new() };
+        let problems = if p.health != crate::projects::stage::Health::Normal && recent {
+            p.health_reason.clone().unwrap_or_default()
+        } else {
+            String::new()
+        };
         let due_from = m.next().first_day();
         let filed_on =
             (due_from + Duration::days(if rng.chance(95) { rng.range(0, 10) } else { rng.range(10, 25) })).min(today);

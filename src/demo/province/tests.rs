@@ -120,13 +120,13 @@ fn projects_reach_their_milestones_in_order_and_plan_them_in_order() {
     let mut stages: HashMap<&str, usize> = HashMap::new();
     for (g, _) in &projects {
         let p = &g.p;
-        let stage = Stage::parse(&p.stage).unwrap();
+        let stage = p.stage;
         *stages.entry(stage.label()).or_default() += 1;
         let actual =
             [p.actual_sign, p.actual_register, p.actual_land, p.actual_start, p.actual_produce, p.actual_full_produce];
         let reached = stage.index().saturating_sub(1);
         for (m, d) in actual.iter().enumerate() {
-            assert_eq!(d.is_some(), m < reached, "{} at {}: milestone {m}", p.name, p.stage);
+            assert_eq!(d.is_some(), m < reached, "{} at {}: milestone {m}", p.name, p.stage.code());
         }
         let dates: Vec<Date> = actual.iter().flatten().copied().collect();
         assert!(dates.windows(2).all(|w| w[0] <= w[1]), "actual in order: {dates:?}");
@@ -138,9 +138,13 @@ fn projects_reach_their_milestones_in_order_and_plan_them_in_order() {
                 .copied()
                 .collect();
         assert!(planned.windows(2).all(|w| w[0] <= w[1]), "planned in order: {planned:?}");
-        assert!((500 * FEN_PER_WAN..=300 * FEN_PER_YI).contains(&p.total_investment));
+        assert!((500 * FEN_PER_WAN..=300 * FEN_PER_YI).contains(&p.total_investment.fen()));
         assert!(p.fixed_investment.unwrap() <= p.total_investment);
-        assert_eq!(p.health == "normal", p.health_reason.is_none(), "a reason exactly when not 正常");
+        assert_eq!(
+            p.health == crate::projects::stage::Health::Normal,
+            p.health_reason.is_none(),
+            "a reason exactly when not 正常"
+        );
         assert!((1..=2).contains(&g.investors.len()) && g.investors.iter().all(|i| ids.contains(i)));
         if let Some(c) = &p.code {
             ProjectCode::parse(c).unwrap();
@@ -155,11 +159,14 @@ fn projects_reach_their_milestones_in_order_and_plan_them_in_order() {
         let got = share(stages.get(stage.label()).copied().unwrap_or(0), projects.len());
         assert!((got - weight).abs() < 3.0, "{}: {got}% for {weight}%", stage.label());
     }
-    let mut totals: Vec<i64> = projects.iter().map(|(g, _)| g.p.total_investment).collect();
+    let mut totals: Vec<i64> = projects.iter().map(|(g, _)| g.p.total_investment.fen()).collect();
     totals.sort();
     let median = totals[totals.len() / 2] as f64 / FEN_PER_YI as f64;
     assert!((1.0..3.0).contains(&median), "median total {median} 亿");
-    let health_normal = share(projects.iter().filter(|(g, _)| g.p.health == "normal").count(), projects.len());
+    let health_normal = share(
+        projects.iter().filter(|(g, _)| g.p.health == crate::projects::stage::Health::Normal).count(),
+        projects.len(),
+    );
     assert!(health_normal > 80.0, "{health_normal}");
 }
 
@@ -173,7 +180,7 @@ fn every_report_passes_the_checks_a_filing_would_face() {
     let last = YearMonth::of(TODAY).prev();
     let mut total = 0;
     for (g, reps) in &projects {
-        let stage = Stage::parse(&g.p.stage).unwrap();
+        let stage = g.p.stage;
         if stage < Stage::Started {
             assert!(reps.is_empty(), "no reports before 开工");
         } else if g.sim.exited_on.is_none() && YearMonth::of(g.p.actual_start.unwrap()) <= last {
@@ -197,12 +204,7 @@ fn every_report_passes_the_checks_a_filing_would_face() {
                 in_stats: if r.in_stats { "是" } else { "否" }.into(),
                 ..Default::default()
             };
-            let ctx = Context {
-                today: TODAY,
-                total_investment: crate::domain::money::Money(g.p.total_investment),
-                previous,
-                following: None,
-            };
+            let ctx = Context { today: TODAY, total_investment: g.p.total_investment, previous, following: None };
             check(&input, &ctx).unwrap_or_else(|e| panic!("{} {}: {e:?}", g.p.name, r.month));
             assert_eq!(r.late, is_late(month, r.filed_on));
             assert!(r.filed_on <= TODAY && r.filed_on >= month.next().first_day());
