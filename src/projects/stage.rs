@@ -1,6 +1,7 @@
 //! The lifecycle: stages move by named transitions, each asking for what that step means.
-//! Health (正常/滞后/停滞/退出) is kept apart from stage.
+//! Health (正常/滞后/停滞/退出) is kept apart from stage, in health.rs.
 
+pub use super::health::Health;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -290,57 +291,7 @@ pub fn check_transition(
     if errors.is_empty() { Ok(t) } else { Err(errors) }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Health {
-    Normal,
-    Behind,
-    Stalled,
-    Exited,
-}
-
-impl Health {
-    pub const ALL: [Health; 4] = [Health::Normal, Health::Behind, Health::Stalled, Health::Exited];
-    pub fn code(self) -> &'static str {
-        match self {
-            Health::Normal => "normal",
-            Health::Behind => "behind",
-            Health::Stalled => "stalled",
-            Health::Exited => "exited",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Health::Normal => "正常",
-            Health::Behind => "滞后",
-            Health::Stalled => "停滞",
-            Health::Exited => "退出",
-        }
-    }
-    pub fn parse(s: &str) -> Result<Health, String> {
-        let s = s.trim();
-        Health::ALL
-            .into_iter()
-            .find(|h| h.code() == s || h.label() == s)
-            .ok_or_else(|| format!("项目状态“{s}”无效，可选：正常、滞后、停滞、退出"))
-    }
-    /// The stored code back to the health; nothing for a code none has.
-    pub fn parse_code(code: &str) -> Option<Health> {
-        Health::ALL.into_iter().find(|h| h.code() == code)
-    }
-    /// Anything but 正常 needs a reason, so that a reader knows why.
-    pub fn check_reason(self, reason: &str) -> Result<Option<String>, String> {
-        let r = reason.trim();
-        match (self, r.is_empty()) {
-            (Health::Normal, _) => Ok(Some(r.to_string()).filter(|r| !r.is_empty())),
-            (_, true) => Err(format!("标记为“{}”须说明原因", self.label())),
-            (_, false) => Ok(Some(r.to_string())),
-        }
-    }
-}
-
 crate::text_code!(Stage);
-crate::text_code!(Health);
 
 #[cfg(test)]
 mod tests {
