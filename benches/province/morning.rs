@@ -232,7 +232,7 @@ async fn edit(base: &str, db: &zhaoshang::db::Db, client: &reqwest::Client, id: 
     drop(conn);
     // Its own fields sent back: a save that changes nothing still writes, audits and moves the
     // projects' version, as an official's "保存" does.
-    let input = zhaoshang::projects::pages::input_of(&row, &investors);
+    let input = zhaoshang::projects::pages_form::input_of(&row, &investors);
     let req = client
         .put(format!("{base}/api/v1/projects/{id}"))
         .header("if-match", format!("\"{}\"", row.p.version))
