@@ -43,13 +43,22 @@ pub async fn sqlite() -> TestDb {
     TestDb { db, url, label: "sqlite", _dir: Some(dir), pg_schema: None }
 }
 
+/// The PostgreSQL URL to test against. Without one, the PostgreSQL part of the calling test is skipped
+/// and says so on stderr (`cargo test -- --nocapture` shows it), or fails with `ZHAOSHANG_REQUIRE_PG=1`.
 pub fn pg_url() -> Option<String> {
     match std::env::var("ZHAOSHANG_TEST_PG").ok().filter(|s| !s.is_empty()) {
         Some(u) => Some(u),
         None if std::env::var("ZHAOSHANG_REQUIRE_PG").is_ok_and(|v| v == "1") => {
             panic!("ZHAOSHANG_REQUIRE_PG=1 but ZHAOSHANG_TEST_PG is not set")
         }
-        None => None,
+        None => {
+            let test = std::thread::current().name().unwrap_or("?").to_string();
+            eprintln!(
+                "skipping PostgreSQL in {test}: ZHAOSHANG_TEST_PG is not set \
+                 (e.g. postgres://postgres@127.0.0.1:5432/test; ZHAOSHANG_REQUIRE_PG=1 makes this a failure)"
+            );
+            None
+        }
     }
 }
 
