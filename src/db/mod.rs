@@ -15,7 +15,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
-pub use migrate::{MIGRATIONS, migrate};
+pub use migrate::{Applied, Migration, MigrationError, applied, check_applied, migrate, migrations};
 
 /// The default database: a SQLite file under `./data/`, created on first start.
 pub const DEFAULT_URL: &str = "sqlite://data/zhaoshang.db";
