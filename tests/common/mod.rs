@@ -406,7 +406,7 @@ pub async fn department(db: &Db, region: &str, name: &str) -> uuid::Uuid {
 
 /// A visit to an enterprise straight in the database (a week ago, by 长沙市 · 市工信局); returns its id.
 pub async fn visit(db: &Db, enterprise: uuid::Uuid, region: &str) -> uuid::Uuid {
-    let v = zhaoshang::service::visits_store::Visit {
+    let v = zhaoshang::enterprise_service::visits::store::Visit {
         id: uuid::Uuid::now_v7(),
         enterprise_id: enterprise,
         project_id: None,
@@ -427,15 +427,18 @@ pub async fn visit(db: &Db, enterprise: uuid::Uuid, region: &str) -> uuid::Uuid 
         created_at: time::OffsetDateTime::now_utc(),
         version: 1,
     };
-    let people = [zhaoshang::service::visits_model::Participant { name: "张三".into(), unit: "市工信局".into() }];
+    let people = [zhaoshang::enterprise_service::visits::model::Participant {
+        name: "张三".into(),
+        unit: "市工信局".into(),
+    }];
     let mut c = db.conn().await.unwrap();
-    zhaoshang::service::visits_store::insert(&mut c.ex(), &v, &people).await.unwrap();
+    zhaoshang::enterprise_service::visits::store::insert(&mut c.ex(), &v, &people).await.unwrap();
     v.id
 }
 
 /// A small PNG attached to a visit straight in the database; returns the photo id.
 pub async fn visit_photo(db: &Db, visit: uuid::Uuid) -> uuid::Uuid {
-    let m = zhaoshang::service::visits_store::PhotoMeta {
+    let m = zhaoshang::enterprise_service::visits::store::PhotoMeta {
         id: uuid::Uuid::now_v7(),
         visit_id: visit,
         filename: "现场.png".into(),
@@ -446,18 +449,18 @@ pub async fn visit_photo(db: &Db, visit: uuid::Uuid) -> uuid::Uuid {
         uploaded_at: time::OffsetDateTime::now_utc(),
     };
     let mut c = db.conn().await.unwrap();
-    zhaoshang::service::visits_store::insert_photo(&mut c.ex(), &m, b"\x89PNG\r\n\x1a\n").await.unwrap();
+    zhaoshang::enterprise_service::visits::store::insert_photo(&mut c.ex(), &m, b"\x89PNG\r\n\x1a\n").await.unwrap();
     m.id
 }
 
 /// An appeal of an enterprise straight in the database, received now, dispatched to `department` when
 /// given (else pending); returns its id.
 pub async fn appeal(db: &Db, enterprise: uuid::Uuid, region: &str, department: Option<uuid::Uuid>) -> uuid::Uuid {
-    use zhaoshang::service::appeals_store::{self as store, Appeal};
+    use zhaoshang::enterprise_service::appeals::store::{self as store, Appeal};
     let now = zhaoshang::audit::store::now_micros();
     let mut c = db.conn().await.unwrap();
     let number = store::next_number(&mut c.ex(), 2026).await.unwrap();
-    let cal = zhaoshang::service::settings::calendar(&mut c.ex()).await.unwrap();
+    let cal = zhaoshang::enterprise_service::settings::store::calendar(&mut c.ex()).await.unwrap();
     let a = Appeal {
         id: uuid::Uuid::now_v7(),
         number,
@@ -476,7 +479,7 @@ pub async fn appeal(db: &Db, enterprise: uuid::Uuid, region: &str, department: O
         state: if department.is_some() { "dispatched" } else { "pending" }.into(),
         contact: None,
         received_at: now,
-        due_on: zhaoshang::service::calendar::due_date(now, 15, &cal),
+        due_on: zhaoshang::enterprise_service::calendar::due_date(now, 15, &cal),
         dispatched_at: department.map(|_| now),
         accepted_at: None,
         resolved_at: None,
