@@ -72,6 +72,13 @@ pub async fn fetch_count(ex: &mut Ex<'_>, sql: &str, binds: &Binds) -> Result<i6
     }
 }
 
+/// `(g.path LIKE $1 OR …)`: rows whose region path `column` lies in one of the subtrees at `paths`;
+/// with no subtree, none (`1 = 0`): an empty scope sees nothing rather than everything.
+pub fn in_subtrees(column: &str, paths: &[String], b: &mut Binds) -> String {
+    let parts: Vec<String> = paths.iter().map(|p| format!("{column} LIKE {}", b.text(format!("{p}%")))).collect();
+    if parts.is_empty() { "1 = 0".into() } else { format!("({})", parts.join(" OR ")) }
+}
+
 /// A LIKE pattern matching `s` anywhere, with the wildcards a user typed taken out.
 pub fn contains(s: &str) -> String {
     format!("%{}%", s.trim().replace(['%', '_'], ""))

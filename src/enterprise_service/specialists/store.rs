@@ -4,6 +4,7 @@
 use super::model::{KEY_PROJECT_FEN, Kind};
 use crate::accounts::model::Role;
 use crate::db::Ex;
+use crate::db::binds::{Bind, Binds, fetch_all, in_subtrees};
 use crate::enterprise_service::visits::model::Tier;
 use crate::{q_as, q_exec};
 use serde::Serialize;
@@ -177,11 +178,6 @@ pub struct Covered {
     pub specialist: Option<String>,
 }
 
-fn scope_sql(paths: &[String], b: &mut crate::db::binds::Binds) -> String {
-    let parts: Vec<String> = paths.iter().map(|p| format!("g.path LIKE {}", b.text(format!("{p}%")))).collect();
-    if parts.is_empty() { "1 = 0".into() } else { format!("({})", parts.join(" OR ")) }
-}
-
 /// Key enterprises (tier 重点) with no current specialist, or — with `mine` — the ones `mine` serves.
 pub async fn enterprises(
     ex: &mut Ex<'_>,
@@ -189,15 +185,15 @@ pub async fn enterprises(
     mine: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<Covered>, sqlx::Error> {
-    let mut b = crate::db::binds::Binds::default();
-    let scope = scope_sql(paths, &mut b);
+    let mut b = Binds::default();
+    let scope = in_subtrees("g.path", paths, &mut b);
     let who = "(SELECT u.display_name FROM specialist_assignments a JOIN users u ON u.id = a.specialist_id
         WHERE a.target_kind = 'enterprise' AND a.target_id = e.id AND a.ended_at IS NULL)";
     let cond = match mine {
         Some(me) => format!(
             "EXISTS (SELECT 1 FROM specialist_assignments a WHERE a.target_kind = 'enterprise' AND a.target_id = e.id
                AND a.ended_at IS NULL AND a.specialist_id = {})",
-            b.push(crate::db::binds::Bind::Uuid(me))
+            b.push(Bind::Uuid(me))
         ),
         None => format!("{} = 'key' AND {who} IS NULL", Tier::sql()),
     };
@@ -206,7 +202,7 @@ pub async fn enterprises(
          FROM enterprises e JOIN regions g ON g.code = e.region WHERE {scope} AND {cond} ORDER BY g.path, e.name LIMIT {limit}",
         Tier::sql()
     );
-    crate::db::binds::fetch_all(ex, &sql, &b).await
+    fetch_all(ex, &sql, &b).await
 }
 
 /// Key projects with no current specialist, or — with `mine` — the ones `mine` serves.
@@ -216,13 +212,13 @@ pub async fn projects(
     mine: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<Covered>, sqlx::Error> {
-    let mut b = crate::db::binds::Binds::default();
-    let scope = scope_sql(paths, &mut b);
+    let mut b = Binds::default();
+    let scope = in_subtrees("g.path", paths, &mut b);
     let cond = match mine {
-        Some(me) => format!("t.specialist_id = {}", b.push(crate::db::binds::Bind::Uuid(me))),
+        Some(me) => format!("t.specialist_id = {}", b.push(Bind::Uuid(me))),
         None => format!(
             "t.specialist_id IS NULL AND (t.tags <> 0 OR t.total_investment >= {}) AND t.health <> 'exited'",
-            b.push(crate::db::binds::Bind::Int(KEY_PROJECT_FEN))
+            b.push(Bind::Int(KEY_PROJECT_FEN))
         ),
     };
     let sql = format!(
@@ -230,7 +226,7 @@ pub async fn projects(
          FROM projects t JOIN regions g ON g.code = t.region LEFT JOIN users u ON u.id = t.specialist_id
          WHERE {scope} AND {cond} ORDER BY t.total_investment DESC, t.name LIMIT {limit}"
     );
-    crate::db::binds::fetch_all(ex, &sql, &b).await
+    fetch_all(ex, &sql, &b).await
 }
 
 /// How many records of `kind` the user currently serves.

@@ -2,7 +2,7 @@
 
 use super::model::{Participant, Tier};
 use crate::db::Ex;
-use crate::db::binds::{Bind, Binds, contains, fetch_all, fetch_count};
+use crate::db::binds::{Bind, Binds, contains, fetch_all, fetch_count, in_subtrees};
 use crate::{q_as, q_exec};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -164,8 +164,7 @@ pub async fn page(
     page: i64,
 ) -> Result<(Vec<Row>, i64), sqlx::Error> {
     let mut b = Binds::default();
-    let scope: Vec<String> = paths.iter().map(|p| format!("g.path LIKE {}", b.text(format!("{p}%")))).collect();
-    let mut w = vec![if scope.is_empty() { "1 = 0".to_string() } else { format!("({})", scope.join(" OR ")) }];
+    let mut w = vec![in_subtrees("g.path", paths, &mut b)];
     if let Some(p) = region_path {
         w.push(format!("g.path LIKE {}", b.text(format!("{p}%"))));
     }
@@ -283,8 +282,7 @@ pub async fn due(
     page: i64,
 ) -> Result<(Vec<DueRow>, i64), sqlx::Error> {
     let mut b = Binds::default();
-    let scope: Vec<String> = paths.iter().map(|p| format!("g.path LIKE {}", b.text(format!("{p}%")))).collect();
-    let mut w = vec![if scope.is_empty() { "1 = 0".to_string() } else { format!("({})", scope.join(" OR ")) }];
+    let mut w = vec![in_subtrees("g.path", paths, &mut b)];
     if let Some(p) = region_path {
         w.push(format!("g.path LIKE {}", b.text(format!("{p}%"))));
     }
@@ -325,8 +323,7 @@ pub async fn picks(
     q: &str,
 ) -> Result<Vec<(Uuid, String, String)>, sqlx::Error> {
     let mut b = Binds::default();
-    let scope: Vec<String> = paths.iter().map(|p| format!("g.path LIKE {}", b.text(format!("{p}%")))).collect();
-    let scope = if scope.is_empty() { "1 = 0".to_string() } else { format!("({})", scope.join(" OR ")) };
+    let scope = in_subtrees("g.path", paths, &mut b);
     let sql = if q.trim().is_empty() {
         let me = b.push(Bind::Uuid(me));
         format!(
