@@ -6,7 +6,7 @@ mod common;
 
 use common::{Session, TestApp, backends, spawn};
 use serde_json::{Value, json};
-use zhaoshang::service::sweep;
+use zhaoshang::enterprise_service::sweep;
 
 /// The appeal id a redirect points at ("/service/appeals/{id}?notice=…").
 fn appeal_id(r: &reqwest::Response) -> String {
@@ -209,7 +209,7 @@ async fn returns_extensions_escalation_and_supervision_by_hand() {
         let (d0, d1) = (before["due_on"].as_str().unwrap(), after["due_on"].as_str().unwrap());
         let fmt = time::macros::format_description!("[year]-[month]-[day]");
         let (d0, d1) = (time::Date::parse(d0, fmt).unwrap(), time::Date::parse(d1, fmt).unwrap());
-        let cal = zhaoshang::service::calendar::Calendar::official();
+        let cal = zhaoshang::enterprise_service::calendar::Calendar::official();
         assert_eq!(d1, cal.add_working_days(d0, 5), "{}", t.label);
         assert_eq!(after["extended"], true);
 
@@ -446,7 +446,7 @@ async fn figures_show_dashes_without_appeals_and_count_the_city_and_its_departme
         // The cockpit's entry point gives the same totals.
         let mut c = t.db.conn().await.unwrap();
         let today = zhaoshang::projects::service::today();
-        let (f, units) = zhaoshang::service::figures::by_child(
+        let (f, units) = zhaoshang::enterprise_service::figures::service::by_child(
             &mut c.ex(),
             "/43/4301/",
             today - time::Duration::days(1),

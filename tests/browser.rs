@@ -504,7 +504,7 @@ async fn a_specialist_logs_a_visit_on_a_phone_raises_two_appeals_one_is_rated_sa
             )
             .unwrap();
         }
-        let r = zhaoshang::service::sweep::run(&t.db, zhaoshang::audit::store::now_micros()).await.unwrap();
+        let r = zhaoshang::enterprise_service::sweep::run(&t.db, zhaoshang::audit::store::now_micros()).await.unwrap();
         assert_eq!(r.escalated, 1, "{}", t.label);
 
         // 7. Red on the department's inbox and figures, and on the city's figures.

@@ -252,7 +252,7 @@ async fn province_wide_settings_and_the_calendar_are_edited_by_a_provincial_admi
         assert_eq!(r.status(), 409);
         // A make-up day now counts: 2027-02-05 (Friday) + 1 working day is Saturday the 6th.
         let mut c = t.db.conn().await.unwrap();
-        let cal = zhaoshang::service::settings::calendar(&mut c.ex()).await.unwrap();
+        let cal = zhaoshang::enterprise_service::settings::store::calendar(&mut c.ex()).await.unwrap();
         assert_eq!(cal.add_working_days(time::macros::date!(2027 - 02 - 05), 1), time::macros::date!(2027 - 02 - 06));
         drop(c);
 
@@ -283,9 +283,9 @@ async fn province_wide_settings_and_the_calendar_are_edited_by_a_provincial_admi
         f.push(("fingerprint", &fp));
         assert_eq!(admin.post_form(&app, "/service/settings/rules", &f).await.status(), 303);
         let mut c = t.db.conn().await.unwrap();
-        let tiers = zhaoshang::service::settings::tiers(&mut c.ex()).await.unwrap();
+        let tiers = zhaoshang::enterprise_service::settings::store::tiers(&mut c.ex()).await.unwrap();
         assert_eq!(tiers[0].days, 3);
-        assert_eq!(zhaoshang::service::settings::rules(&mut c.ex()).await.unwrap().overlap_days, 14);
+        assert_eq!(zhaoshang::enterprise_service::settings::store::rules(&mut c.ex()).await.unwrap().overlap_days, 14);
         drop(c);
         // A new category with its default tier; a clash of names is refused.
         let r = admin
@@ -402,7 +402,7 @@ async fn the_migrated_calendar_is_the_official_2025_and_2026_schedule() {
             "SELECT day, kind, name FROM calendar_days ORDER BY day"
         )
         .unwrap();
-        let official: Vec<(time::Date, String, String)> = zhaoshang::service::calendar::official_days()
+        let official: Vec<(time::Date, String, String)> = zhaoshang::enterprise_service::calendar::official_days()
             .into_iter()
             .map(|(d, k, n)| (d, k.code().to_string(), n))
             .collect();

@@ -7,7 +7,7 @@ mod common;
 use common::{backends, spawn};
 use zhaoshang::accounts::model::Role;
 use zhaoshang::audit::Actor;
-use zhaoshang::service::specialists::{self, Kind};
+use zhaoshang::enterprise_service::specialists::{self, model::Kind};
 
 #[tokio::test]
 async fn a_service_specialist_assigns_nobody_and_gains_no_edit_rights_by_assigning_themselves() {
@@ -33,7 +33,7 @@ async fn a_service_specialist_assigns_nobody_and_gains_no_edit_rights_by_assigni
             let me = common::user_id(&t.db, "cs.service").await;
             let mut tx = t.db.begin().await.unwrap();
             let now = time::OffsetDateTime::now_utc();
-            specialists::put(&mut tx.ex(), Kind::Project, p, me, "cs.service", None, now, false).await.unwrap();
+            specialists::store::put(&mut tx.ex(), Kind::Project, p, me, "cs.service", None, now, false).await.unwrap();
             tx.commit().await.unwrap();
         }
         assert_eq!(sp.get(&app, &format!("/projects/{p}/edit")).await.status(), 403, "{}", t.label);

@@ -11,7 +11,9 @@ pub async fn run(url: &str, c: Cmd) -> anyhow::Result<ExitCode> {
     let db = super::open(url).await?;
     match c {
         Cmd::Sweep => {
-            let r = crate::service::sweep::run(&db, crate::audit::store::now_micros()).await.map_err(super::app_err)?;
+            let r = crate::enterprise_service::sweep::run(&db, crate::audit::store::now_micros())
+                .await
+                .map_err(super::app_err)?;
             println!(
                 "诉求巡检完成：逾期未办结 {} 件，本次自动提级 {} 件，新发通知 {} 条",
                 r.overdue, r.escalated, r.notified

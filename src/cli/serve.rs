@@ -42,7 +42,7 @@ pub async fn run(url: &str, a: Args) -> anyhow::Result<ExitCode> {
         secure_cookies: a.secure_cookies,
     };
     if a.sweep_minutes > 0 {
-        crate::service::sweep::spawn_timer(db.clone(), a.sweep_minutes);
+        crate::enterprise_service::sweep::spawn_timer(db.clone(), a.sweep_minutes);
     }
     eprintln!("zhaoshang 已启动：http://{}/login", listener.local_addr()?);
     crate::web::serve(AppState::new(db, config), listener).await?;

@@ -5,6 +5,7 @@
 //! which dispatch on the backend. Store functions take an [`Ex`] so they work inside the
 //! transaction that the use case owns.
 
+pub mod binds;
 mod migrate;
 mod sqlite_alloc;
 

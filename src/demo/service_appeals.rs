@@ -6,10 +6,10 @@ use super::rng::Rng;
 use super::service_data::after_days as after;
 use super::service_data::at;
 use crate::db::Ex;
-use crate::service::appeals_model::{Level, State};
-use crate::service::appeals_store::{self as astore, Appeal};
-use crate::service::calendar::{Calendar, beijing_date, due_date};
-use crate::service::departments;
+use crate::enterprise_service::appeals::model::{Level, State};
+use crate::enterprise_service::appeals::store::{self as astore, Appeal};
+use crate::enterprise_service::calendar::{Calendar, beijing_date, due_date};
+use crate::enterprise_service::departments;
 use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -95,7 +95,7 @@ pub async fn appeal(ex: &mut Ex<'_>, cal: &Calendar, rng: &mut Rng, s: AppealSee
     let Some(dept) = s.department.filter(|_| age >= 2 || rng.chance(50)) else {
         return finish(ex, a, events).await;
     };
-    let dept_name = departments::get(ex, dept).await?.map(|d| d.label()).unwrap_or_default();
+    let dept_name = departments::store::get(ex, dept).await?.map(|d| d.label()).unwrap_or_default();
     let handler_name = format!("演示：{dept_name}");
     // Dispatched the day it came in, or the next working day.
     let dispatched = after(s.received, rng.range(0, 2) as u32, cal, rng).max(s.received + Duration::minutes(30));
@@ -116,7 +116,7 @@ pub async fn appeal(ex: &mut Ex<'_>, cal: &Calendar, rng: &mut Rng, s: AppealSee
     // Now and then the first department is the wrong one: returned, then given to the right one.
     let mut dispatched = dispatched;
     if rng.chance(6) {
-        let wrong = departments::for_region_chain(ex, "/43/4301/")
+        let wrong = departments::store::for_region_chain(ex, "/43/4301/")
             .await?
             .into_iter()
             .find(|d| d.id != dept && d.region == "4301");

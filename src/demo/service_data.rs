@@ -7,14 +7,15 @@ use super::rng::Rng;
 use super::service_appeals::AppealSeed;
 use crate::audit::{self, Actor, Change};
 use crate::db::{Db, Ex};
+use crate::enterprise_service::appeals::model::State;
+use crate::enterprise_service::calendar::{Calendar, beijing, beijing_date};
+use crate::enterprise_service::notifications::store as notify;
+use crate::enterprise_service::specialists::{self, model::Kind};
+use crate::enterprise_service::visits::model::{Participant, Tier};
+use crate::enterprise_service::visits::store::{self as vstore, Visit};
+use crate::enterprise_service::{departments, settings};
 use crate::enterprises::model::{CreditCode, search_key};
 use crate::enterprises::store::{self as estore, Enterprise};
-use crate::service::appeals_model::State;
-use crate::service::calendar::{Calendar, beijing, beijing_date};
-use crate::service::specialists::{self, Kind};
-use crate::service::visits_model::{Participant, Tier};
-use crate::service::visits_store::{self as vstore, Visit};
-use crate::service::{departments, notify, settings};
 use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -56,7 +57,7 @@ pub async fn load_departments(db: &Db) -> anyhow::Result<usize> {
             *name
         )?;
         if exists.is_none() {
-            departments::insert(&mut tx.ex(), region, name, true).await?;
+            departments::store::insert(&mut tx.ex(), region, name, true).await?;
             n += 1;
         }
     }
@@ -184,7 +185,7 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Loaded>> {
     let now = OffsetDateTime::now_utc();
     let mut rng = Rng::new(20261120);
     let mut tx = db.begin().await?;
-    let cal = settings::calendar(&mut tx.ex()).await?;
+    let cal = settings::store::calendar(&mut tx.ex()).await?;
     let ex = &mut tx.ex();
     let cs = user_id(ex, "cs.service").await?;
     let wc = user_id(ex, "wc.service").await?;
@@ -240,8 +241,8 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Loaded>> {
         }
         let start = now - Duration::days(300 + rng.range(0, 40));
         if k == 2 {
-            specialists::put(ex, Kind::Enterprise, *id, wc, "demo", None, start, true).await?;
-            specialists::put(
+            specialists::store::put(ex, Kind::Enterprise, *id, wc, "demo", None, start, true).await?;
+            specialists::store::put(
                 ex,
                 Kind::Enterprise,
                 *id,
@@ -253,7 +254,7 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Loaded>> {
             )
             .await?;
         } else {
-            specialists::put(ex, Kind::Enterprise, *id, who, "demo", None, start, true).await?;
+            specialists::store::put(ex, Kind::Enterprise, *id, who, "demo", None, start, true).await?;
         }
         served.push(*id);
     }
@@ -270,7 +271,7 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Loaded>> {
             continue; // left for the coverage page
         }
         let who = if region == "43011251" { wc } else { cs };
-        specialists::put(ex, Kind::Project, *id, who, "demo", None, now - Duration::days(200), true).await?;
+        specialists::store::put(ex, Kind::Project, *id, who, "demo", None, now - Duration::days(200), true).await?;
     }
 
     // A year of visits and the appeals they raised.
@@ -363,14 +364,14 @@ pub async fn load(db: &Db) -> anyhow::Result<Option<Loaded>> {
                 )
                 .await?;
                 if a.state == State::Dispatched.code() && a.department_id.is_some() {
-                    let hs = departments::handlers(ex, a.department_id.unwrap_or_default()).await?;
+                    let hs = departments::store::handlers(ex, a.department_id.unwrap_or_default()).await?;
                     notify::send(
                         ex,
                         &hs,
                         "assigned",
                         Some(a.id),
                         &format!("新交办诉求 {}：{}（{} 前办结）", a.number, a.title, a.due_on),
-                        &crate::service::appeals_act::link(a.id),
+                        &crate::enterprise_service::appeals::act::link(a.id),
                         &format!("assigned:{}:demo", a.id),
                     )
                     .await?;

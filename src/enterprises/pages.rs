@@ -202,8 +202,15 @@ async fn show(
     let r = service::visible(&st.db, &user, Permission::ViewBusiness, &id).await?;
     let can_edit = crate::accounts::authz::check(&user, Permission::EditEnterprises, Some(&r.region_path)).is_ok() || {
         let mut conn = st.db.conn().await?;
-        let kind = crate::service::specialists::Kind::Enterprise;
-        crate::service::specialists::edits_as_specialist(&mut conn.ex(), &user, kind, r.e.id, &r.region_path).await?
+        let kind = crate::enterprise_service::specialists::model::Kind::Enterprise;
+        crate::enterprise_service::specialists::service::edits_as_specialist(
+            &mut conn.ex(),
+            &user,
+            kind,
+            r.e.id,
+            &r.region_path,
+        )
+        .await?
     };
     html(&ShowPage { l: Layout::new(&r.e.name, Some(&user), "enterprises").with_notice(q.notice), r, can_edit })
 }

@@ -100,7 +100,7 @@ impl CockpitPage {
             .collect()
     }
     /// Each unit's appeal figures (units without appeals show zeros and dashes), then the scope's own.
-    fn service_rows(&self) -> Vec<(String, String, crate::service::figures::Figures)> {
+    fn service_rows(&self) -> Vec<(String, String, crate::enterprise_service::figures::model::Figures)> {
         let s = &self.c.service;
         let mut rows: Vec<_> = self
             .c
@@ -272,7 +272,7 @@ async fn export(
         .map(|(_, label, n, total)| vec![Cell::Text((*label).into()), Cell::Int(*n), Cell::Money(*total)])
         .collect();
     let f = &c.service;
-    let service_line = |name: String, x: &crate::service::figures::Figures| {
+    let service_line = |name: String, x: &crate::enterprise_service::figures::model::Figures| {
         vec![
             Cell::Text(name),
             Cell::Int(x.collected),
@@ -325,9 +325,9 @@ async fn api(State(st): State<AppState>, user: CurrentUser, Query(v): Query<View
         "trend": c.trend.iter().map(|(m, s)| json!({"month": m, "invest": s.invest, "funds": s.funds})).collect::<Vec<_>>(),
         "service": {
             "from": c.service.from.to_string(), "to": c.service.to.to_string(),
-            "total": crate::service::figures_pages::figures_json(&c.service.total),
+            "total": crate::enterprise_service::figures::api::figures_json(&c.service.total),
             "units": c.service.units.iter().map(|(code, f)| {
-                let mut v = crate::service::figures_pages::figures_json(f);
+                let mut v = crate::enterprise_service::figures::api::figures_json(f);
                 v["region"] = json!(if code.is_empty() { &scope.code } else { code });
                 v["own"] = json!(code.is_empty());
                 v

@@ -283,10 +283,10 @@ pub async fn show_page(
     Ok(ShowPage {
         l: Layout::new(&p.name, Some(user), "projects").with_notice(notice),
         can_edit: authz::check(user, Permission::EditProjects, Some(&r.region_path)).is_ok()
-            || crate::service::specialists::edits_as_specialist(
+            || crate::enterprise_service::specialists::service::edits_as_specialist(
                 &mut conn.ex(),
                 user,
-                crate::service::specialists::Kind::Project,
+                crate::enterprise_service::specialists::model::Kind::Project,
                 r.p.id,
                 &r.region_path,
             )

@@ -32,8 +32,8 @@ pub async fn visible(db: &Db, user: &CurrentUser, perm: Permission, id: &str) ->
     let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let mut conn = db.conn().await?;
     let row = store::get(&mut conn.ex(), id).await?.ok_or(AppError::NotFound)?;
-    use crate::service::specialists::{self, Kind};
-    specialists::check(&mut conn.ex(), user, perm, Kind::Project, row.p.id, &row.region_path).await?;
+    use crate::enterprise_service::specialists::{self, model::Kind};
+    specialists::service::check(&mut conn.ex(), user, perm, Kind::Project, row.p.id, &row.region_path).await?;
     Ok(row)
 }
 

@@ -73,7 +73,7 @@ pub fn routes() -> Routes {
     let r = crate::reports::api::routes(r);
     let r = crate::batches::pages::routes(r);
     let r = crate::batches::api::routes(r);
-    let r = crate::service::pages::routes(r);
+    let r = crate::enterprise_service::routes(r);
     let r = crate::evaluation::pages::routes(r);
     let r = crate::imports::pages::routes(r);
     let r = crate::imports::api::routes(r);

@@ -490,7 +490,7 @@ pub async fn department(db: &Db, region: &str, name: &str) -> uuid::Uuid {
 
 /// A visit to an enterprise (a week ago, by 长沙市 · 市工信局), through the seeding path; returns its id.
 pub async fn visit(db: &Db, enterprise: uuid::Uuid, region: &str) -> uuid::Uuid {
-    let v = zhaoshang::service::visits_store::Visit {
+    let v = zhaoshang::enterprise_service::visits::store::Visit {
         id: uuid::Uuid::now_v7(),
         enterprise_id: enterprise,
         project_id: None,
@@ -511,16 +511,19 @@ pub async fn visit(db: &Db, enterprise: uuid::Uuid, region: &str) -> uuid::Uuid 
         created_at: time::OffsetDateTime::now_utc(),
         version: 1,
     };
-    let people = [zhaoshang::service::visits_model::Participant { name: "张三".into(), unit: "市工信局".into() }];
+    let people = [zhaoshang::enterprise_service::visits::model::Participant {
+        name: "张三".into(),
+        unit: "市工信局".into(),
+    }];
     let mut w = Seeding::begin(db).await;
-    zhaoshang::service::visits_store::insert(&mut w.ex(), &v, &people).await.unwrap();
+    zhaoshang::enterprise_service::visits::store::insert(&mut w.ex(), &v, &people).await.unwrap();
     w.commit("visit.create", "visit", v.id, Some(v.region.clone()), &v).await;
     v.id
 }
 
 /// A small PNG attached to a visit, through the seeding path; returns the photo id.
 pub async fn visit_photo(db: &Db, visit: uuid::Uuid) -> uuid::Uuid {
-    let m = zhaoshang::service::visits_store::PhotoMeta {
+    let m = zhaoshang::enterprise_service::visits::store::PhotoMeta {
         id: uuid::Uuid::now_v7(),
         visit_id: visit,
         filename: "现场.png".into(),
@@ -531,7 +534,7 @@ pub async fn visit_photo(db: &Db, visit: uuid::Uuid) -> uuid::Uuid {
         uploaded_at: time::OffsetDateTime::now_utc(),
     };
     let mut w = Seeding::begin(db).await;
-    zhaoshang::service::visits_store::insert_photo(&mut w.ex(), &m, b"\x89PNG\r\n\x1a\n").await.unwrap();
+    zhaoshang::enterprise_service::visits::store::insert_photo(&mut w.ex(), &m, b"\x89PNG\r\n\x1a\n").await.unwrap();
     let region = region_of(&mut w, "visits", visit).await;
     w.commit("visit.photo", "visit", visit, region, &m).await;
     m.id
@@ -540,11 +543,11 @@ pub async fn visit_photo(db: &Db, visit: uuid::Uuid) -> uuid::Uuid {
 /// An appeal of an enterprise, received now, dispatched to `department` when given (else pending), through
 /// the seeding path; returns its id.
 pub async fn appeal(db: &Db, enterprise: uuid::Uuid, region: &str, department: Option<uuid::Uuid>) -> uuid::Uuid {
-    use zhaoshang::service::appeals_store::{self as store, Appeal};
+    use zhaoshang::enterprise_service::appeals::store::{self as store, Appeal};
     let now = zhaoshang::audit::store::now_micros();
     let mut w = Seeding::begin(db).await;
     let number = store::next_number(&mut w.ex(), 2026).await.unwrap();
-    let cal = zhaoshang::service::settings::calendar(&mut w.ex()).await.unwrap();
+    let cal = zhaoshang::enterprise_service::settings::store::calendar(&mut w.ex()).await.unwrap();
     let a = Appeal {
         id: uuid::Uuid::now_v7(),
         number,
@@ -563,7 +566,7 @@ pub async fn appeal(db: &Db, enterprise: uuid::Uuid, region: &str, department: O
         state: if department.is_some() { "dispatched" } else { "pending" }.into(),
         contact: None,
         received_at: now,
-        due_on: zhaoshang::service::calendar::due_date(now, 15, &cal),
+        due_on: zhaoshang::enterprise_service::calendar::due_date(now, 15, &cal),
         dispatched_at: department.map(|_| now),
         accepted_at: None,
         resolved_at: None,
