@@ -61,10 +61,6 @@ pub fn routes(r: Routes) -> Routes {
         )
 }
 
-pub fn actor(u: &CurrentUser, ip: &ClientIp) -> Actor {
-    Actor { id: Some(u.id), name: u.username.clone(), ip: ip.0.clone() }
-}
-
 /// Only local paths: never send a user off-site after sign-in. Browsers drop tabs and line breaks
 /// from a URL and read a backslash as a slash, so "/\t/evil.example" or "/\\evil.example" would
 /// leave the site: one leading slash, then no second, no backslash, no control or white space.

@@ -51,5 +51,5 @@ async fn list(State(st): State<AppState>, user: CurrentUser, Query(f): Query<Fil
 }
 
 async fn get(State(st): State<AppState>, user: CurrentUser, Path(seq): Path<String>) -> AppResult<Json<AuditRecord>> {
-    Ok(Json(super::pages::visible(&st, &user, &seq).await?))
+    Ok(Json(super::service::visible(&st.db, &user, &seq).await?))
 }

@@ -3,6 +3,7 @@ pub mod api;
 pub mod export;
 pub mod model;
 pub mod pages;
+pub mod service;
 pub mod store;
 
 pub use export::Export;

@@ -2,9 +2,9 @@
 
 use super::model::AuditRecord;
 use super::store::{self, Filter, PAGE_SIZE};
-use crate::accounts::authz::{self, CurrentUser};
+use crate::accounts::authz::CurrentUser;
 use crate::accounts::model::Permission;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::web::AppState;
 use crate::web::layout::{Layout, html};
 use crate::web::routes::{Routes, Rule};
@@ -85,27 +85,8 @@ fn pretty(j: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
-/// A record in scope of the auditor, or 404.
-pub async fn visible(st: &AppState, user: &CurrentUser, seq: &str) -> AppResult<AuditRecord> {
-    let seq: i64 = seq.parse().map_err(|_| AppError::NotFound)?;
-    let mut conn = st.db.conn().await?;
-    let r = store::get(&mut conn.ex(), seq).await?.ok_or(AppError::NotFound)?;
-    match &r.region {
-        Some(code) => {
-            let region = crate::regions::store::get(&mut conn.ex(), code).await?.ok_or(AppError::NotFound)?;
-            authz::check(user, Permission::ReadAudit, Some(&region.path))?;
-        }
-        None => {
-            if !user.scopes(Permission::ReadAudit).iter().any(|(_, root)| *root) {
-                return Err(AppError::NotFound);
-            }
-        }
-    }
-    Ok(r)
-}
-
 async fn show(State(st): State<AppState>, user: CurrentUser, Path(seq): Path<String>) -> AppResult<Html<String>> {
-    let r = visible(&st, &user, &seq).await?;
+    let r = super::service::visible(&st.db, &user, &seq).await?;
     html(&ShowPage {
         l: Layout::new(&format!("审计记录 #{}", r.seq), Some(&user), "audit"),
         before: pretty(&r.before_json),

@@ -57,7 +57,7 @@ pub fn routes(r: Routes) -> Routes {
     .api(
         Method::PUT,
         "/api/v1/enterprises/{enterprise_id}",
-        super::pages::EDIT,
+        super::EDIT,
         "修改企业（须带 If-Match）",
         ApiDoc { request: Some("EnterpriseInput"), response: Some("Enterprise"), ..Default::default() },
         put,

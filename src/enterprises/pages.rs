@@ -1,5 +1,6 @@
 //! Enterprise pages: list with filters, detail, create and edit (Post/Redirect/Get).
 
+use super::EDIT;
 use super::model::{Ownership, Size, Tag, Tags};
 use super::service::{self, Input};
 use super::store::{Filter, PAGE_SIZE, Row};
@@ -17,10 +18,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-
-/// Editing an existing enterprise: the editors in scope, and the record's own 服务专员 (the service
-/// checks which; DESIGN §4). Creating stays with the editors.
-pub const EDIT: Rule = Rule::AnyOf(&[Permission::EditEnterprises, Permission::ServeEnterprises]);
 
 pub fn routes(r: Routes) -> Routes {
     use Permission::*;

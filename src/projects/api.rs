@@ -73,7 +73,7 @@ pub fn routes(r: Routes) -> Routes {
     .api(
         Method::PUT,
         "/api/v1/projects/{project_id}",
-        super::pages::EDIT,
+        super::EDIT,
         "修改项目（须带 If-Match）",
         ApiDoc { request: Some("ProjectInput"), response: Some("Project"), ..Default::default() },
         put,
@@ -81,7 +81,7 @@ pub fn routes(r: Routes) -> Routes {
     .api(
         Method::POST,
         "/api/v1/projects/{project_id}/transitions",
-        super::pages::EDIT,
+        super::EDIT,
         "推进或回退项目阶段",
         ApiDoc { request: Some("Transition"), response: Some("Project"), ..Default::default() },
         transition,

@@ -1,5 +1,6 @@
 //! Project pages: the list (filters in the URL), detail, create and edit.
 
+use super::EDIT;
 use super::list::{self, Filter, PAGE_SIZE};
 use super::model::{Capital, Channel, Nature, ProjectTag, Sector, SourceTag, days_between, labels_of};
 use super::service;
@@ -19,10 +20,6 @@ use askama::Template;
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::Method;
 use axum::response::{Html, Response};
-
-/// Editing an existing project: the editors in scope, and the record's own 服务专员 (the service
-/// checks which; DESIGN §4). Creating stays with the editors.
-pub const EDIT: Rule = Rule::AnyOf(&[Permission::EditProjects, Permission::ServeEnterprises]);
 
 pub fn routes(r: Routes) -> Routes {
     use Permission::*;
@@ -62,11 +59,6 @@ pub async fn choices(st: &AppState, user: &CurrentUser, perm: Permission) -> App
         sources: SourceTag::labels(),
         tags: ProjectTag::labels(),
     })
-}
-
-/// A stage's name from a code read as text by the enterprise-service context's own queries.
-pub fn stage_label(code: &str) -> &'static str {
-    Stage::parse(code).map(|s| s.label()).unwrap_or("")
 }
 
 /// A file's size for the evidence list: a small scan or a one-page PDF is not "0 KB".

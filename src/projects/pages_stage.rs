@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 pub fn routes(r: Routes) -> Routes {
-    use super::pages::EDIT;
+    use super::EDIT;
     use Permission::*;
     r.page(Method::POST, "/projects/{project_id}/transition", EDIT, "推进项目阶段", transition)
         .page(Method::POST, "/projects/{project_id}/health", EDIT, "标记项目状态", health)

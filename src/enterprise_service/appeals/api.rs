@@ -9,8 +9,9 @@ use crate::accounts::authz::CurrentUser;
 use crate::accounts::model::Permission;
 use crate::audit::Actor;
 use crate::enterprise_service::calendar::Urgency;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::web::AppState;
+use crate::web::api::{if_match, stale_is_412};
 use crate::web::extract::{ApiJson, LazyJson};
 use crate::web::routes::{ApiDoc, Routes, Rule};
 use axum::Json;
@@ -139,17 +140,6 @@ async fn create(
 
 async fn get(State(st): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Response> {
     one(&st, &user, &id, StatusCode::OK).await
-}
-
-fn if_match(headers: &HeaderMap) -> Option<i64> {
-    headers.get(header::IF_MATCH)?.to_str().ok()?.trim().trim_start_matches("W/").trim_matches('"').parse().ok()
-}
-
-fn stale_is_412(e: AppError) -> AppError {
-    match e {
-        AppError::Conflict(m) => AppError::PreconditionFailed(m),
-        other => other,
-    }
 }
 
 async fn transition(

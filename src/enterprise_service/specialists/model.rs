@@ -25,4 +25,4 @@ impl Kind {
 }
 
 /// Projects count as key when tagged (省十大、重点、百亿) or of 10 亿元 and more.
-pub const KEY_PROJECT_FEN: i64 = 10 * crate::projects::money::FEN_PER_YI;
+pub const KEY_PROJECT_FEN: i64 = 10 * crate::domain::money::FEN_PER_YI;

@@ -178,6 +178,13 @@ pub struct Covered {
     pub specialist: Option<String>,
 }
 
+impl Covered {
+    /// The stage's name, for a project on the list.
+    pub fn stage_label(&self) -> &'static str {
+        crate::projects::stage::Stage::parse_code(&self.kind).map_or("未知阶段", |s| s.label())
+    }
+}
+
 /// Key enterprises (tier 重点) with no current specialist, or — with `mine` — the ones `mine` serves.
 pub async fn enterprises(
     ex: &mut Ex<'_>,

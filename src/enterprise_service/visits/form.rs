@@ -11,8 +11,9 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::web::AppState;
 use crate::web::auth::urlencode;
 use crate::web::layout::{Layout, html};
+use crate::web::upload::Upload;
 use askama::Template;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -110,33 +111,20 @@ pub async fn new_page(
 /// Photos one visit form may carry (each up to the evidence size limit, all within the upload limit).
 const MAX_PHOTOS: usize = 9;
 
-/// Reads the visit form: its fields and any photos.
-pub async fn read_form(mut mp: Multipart) -> AppResult<(Input, Vec<(String, Vec<u8>)>)> {
+/// Reads the visit form: its fields and any photos (a chosen file may come as `photos` or `file`).
+pub fn read_form(form: Upload) -> AppResult<(Input, Vec<(String, Vec<u8>)>)> {
+    let photos: Vec<(String, Vec<u8>)> = form
+        .files
+        .into_iter()
+        .filter(|f| (f.field == "photos" || f.field == "file") && !f.data.is_empty())
+        .map(|f| (f.name, f.data))
+        .collect();
+    if photos.len() > MAX_PHOTOS {
+        return Err(AppError::field("photos", format!("一次最多上传 {MAX_PHOTOS} 张照片")));
+    }
     let mut map = serde_json::Map::new();
-    let mut photos = Vec::new();
-    while let Some(field) =
-        mp.next_field().await.map_err(|e| AppError::invalid(format!("上传内容无法读取：{}", e.body_text())))?
-    {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "photos" || name == "file" {
-            let filename = field.file_name().unwrap_or("").to_string();
-            let data = field.bytes().await.map_err(|e| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    AppError::PayloadTooLarge
-                } else {
-                    AppError::invalid("照片无法读取")
-                }
-            })?;
-            if !filename.is_empty() && !data.is_empty() {
-                if photos.len() >= MAX_PHOTOS {
-                    return Err(AppError::field("photos", format!("一次最多上传 {MAX_PHOTOS} 张照片")));
-                }
-                photos.push((filename, data.to_vec()));
-            }
-        } else if !name.is_empty() && name != "_csrf" {
-            let text = field.text().await.unwrap_or_default();
-            map.insert(name, serde_json::Value::String(text));
-        }
+    for (name, text) in form.fields {
+        map.insert(name, serde_json::Value::String(text));
     }
     map.retain(|k, _| Input::FIELDS.contains(&k.as_str()));
     let input: Input = serde_json::from_value(serde_json::Value::Object(map))
@@ -161,8 +149,8 @@ impl Input {
     ];
 }
 
-pub async fn create(State(st): State<AppState>, user: CurrentUser, a: Actor, mp: Multipart) -> AppResult<Response> {
-    let (i, photos) = read_form(mp).await?;
+pub async fn create(State(st): State<AppState>, user: CurrentUser, a: Actor, form: Upload) -> AppResult<Response> {
+    let (i, photos) = read_form(form)?;
     // Photos are checked before anything is written, so a wrong file costs nothing typed.
     for (name, data) in &photos {
         let ct = crate::projects::evidence::check_file(&crate::projects::evidence::clean_name(name), data);

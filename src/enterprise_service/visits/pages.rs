@@ -15,8 +15,9 @@ use crate::web::AppState;
 use crate::web::auth::urlencode;
 use crate::web::layout::{Layout, html};
 use crate::web::routes::{Routes, Rule};
+use crate::web::upload::Upload;
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{Method, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -179,10 +180,10 @@ async fn upload(
     user: CurrentUser,
     actor: Actor,
     Path(id): Path<String>,
-    mp: Multipart,
+    form: Upload,
 ) -> AppResult<Response> {
     let r = service::visible(&st.db, &user, Permission::ServeEnterprises, &id).await?;
-    let (_, photos) = super::form::read_form(mp).await?;
+    let (_, photos) = super::form::read_form(form)?;
     let result = if photos.is_empty() {
         Err(AppError::field("photos", "请选择要上传的照片"))
     } else {
