@@ -9,3 +9,4 @@ pub mod service;
 pub mod signin;
 pub mod store;
 pub mod throttle;
+pub mod tokens;

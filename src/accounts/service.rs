@@ -2,7 +2,7 @@
 
 use super::authz::CurrentUser;
 use super::model::{Held, PasswordPolicy, Role, check_role_combination, parse_display_name, parse_username};
-use super::secrets::{generate_password, hash_password, random_token, sha256_hex};
+use super::secrets::{generate_password, hash_password};
 use super::store::{self, User};
 use crate::audit::{self, Actor, Change};
 use crate::db::{Db, Ex};
@@ -18,6 +18,8 @@ pub use super::signin::{
     Changed, INVALID, LoginError, NewSession, SessionState, change_password, current_user, login, logout,
     resolve_session, resolve_token,
 };
+// API tokens are issued and revoked in `tokens`.
+pub use super::tokens::{create_token, revoke_token};
 
 fn user_json(u: &User) -> serde_json::Value {
     json!({"username": u.username, "display_name": u.display_name, "region": u.region,
@@ -334,54 +336,6 @@ pub async fn remove_grant(db: &Db, actor: &Actor, granter_scopes: Option<&[Strin
             entity_id: u.id.to_string(),
             region: Some(u.region.clone()),
             before: Some(json!({"grant": grant_id, "role": g.role, "scope": g.scope})),
-            after: None,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Issues an API token for a user; the token is shown once and stored hashed.
-pub async fn create_token(db: &Db, actor: &Actor, username: &str, name: &str) -> AppResult<(Uuid, String)> {
-    let mut tx = db.begin().await?;
-    let u = store::user_by_name(&mut tx.ex(), username)
-        .await?
-        .ok_or_else(|| AppError::field("username", format!("用户“{username}”不存在")))?;
-    let token = format!("zs_{}", random_token());
-    let id = Uuid::now_v7();
-    store::insert_token(&mut tx.ex(), id, u.id, name, &sha256_hex(&token)).await?;
-    audit::record(
-        &mut tx.ex(),
-        actor,
-        Change {
-            action: "token.create",
-            entity: "api_token",
-            entity_id: id.to_string(),
-            region: Some(u.region.clone()),
-            before: None,
-            after: Some(json!({"user": u.username, "name": name})),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((id, token))
-}
-
-pub async fn revoke_token(db: &Db, actor: &Actor, id: Uuid) -> AppResult<()> {
-    let mut tx = db.begin().await?;
-    if store::revoke_token(&mut tx.ex(), id).await? == 0 {
-        return Err(AppError::NotFound);
-    }
-    audit::record(
-        &mut tx.ex(),
-        actor,
-        Change {
-            action: "token.revoke",
-            entity: "api_token",
-            entity_id: id.to_string(),
-            region: None,
-            before: None,
             after: None,
         },
     )

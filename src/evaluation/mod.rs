@@ -16,6 +16,7 @@ pub mod pages_flags;
 pub mod period;
 pub mod score;
 pub mod service;
+pub mod settings;
 mod signed;
 pub mod store;
 pub mod view;
