@@ -140,20 +140,17 @@ pub enum Administrator<'a> {
     User(&'a CurrentUser),
 }
 
-fn held(grants: impl IntoIterator<Item = (Option<Role>, String, bool)>) -> Vec<Held> {
-    grants.into_iter().filter_map(|(r, scope_path, province)| Some(Held { role: r?, scope_path, province })).collect()
+fn held(grants: impl IntoIterator<Item = (Role, String, bool)>) -> Vec<Held> {
+    grants.into_iter().map(|(role, scope_path, province)| Held { role, scope_path, province }).collect()
 }
 
 /// Refuses, in plain words, an account action the acting administrator may not take on `u`.
 async fn check_administer(ex: &mut Ex<'_>, by: &Administrator<'_>, u: &User) -> AppResult<()> {
     let Administrator::User(cu) = by else { return Ok(()) };
     let target = held(
-        store::grants_of(ex, u.id)
-            .await?
-            .into_iter()
-            .map(|g| (Some(g.role), g.scope_path, g.scope_level == "province")),
+        store::grants_of(ex, u.id).await?.into_iter().map(|g| (g.role, g.scope_path, g.scope_level == "province")),
     );
-    let actor = held(cu.grants.iter().map(|g| (Some(g.role), g.scope_path.clone(), g.scope_level == "province")));
+    let actor = held(cu.grants.iter().map(|g| (g.role, g.scope_path.clone(), g.scope_level == "province")));
     let path = regions::store::get(ex, &u.region).await?.map(|r| r.path).unwrap_or_default();
     super::model::may_administer(cu.id == u.id, &actor, &path, &target).map_err(AppError::Refused)
 }

@@ -1,7 +1,7 @@
 //! Filters the service pages and the API share: a region in the user's scope, an optional date.
 //! Both faces check their query the same way, so they live here rather than in a pages file.
 
-use crate::accounts::authz::{self, CurrentUser};
+use crate::accounts::authz::CurrentUser;
 use crate::accounts::model::Permission;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -16,11 +16,7 @@ pub async fn region_path(
     perm: Permission,
     code: &Option<String>,
 ) -> AppResult<Option<String>> {
-    let Some(code) = some(code) else { return Ok(None) };
-    let mut conn = db.conn().await?;
-    let r = crate::regions::store::get(&mut conn.ex(), code).await?.ok_or(AppError::NotFound)?;
-    authz::check(user, perm, Some(&r.path))?;
-    Ok(Some(r.path))
+    crate::regions::service::filter_path(db, user, perm, code.as_deref()).await
 }
 
 /// An optional date filter; a bad one names the field.

@@ -240,28 +240,32 @@ pub async fn page(
     f: &Filter,
 ) -> Result<(Vec<Row>, i64), AppError> {
     let (where_sql, binds) = where_clause(scopes, region_path, f)?;
+    let key = sort_key(f.sort.as_deref())?;
+    let order = order_by(f.sort.as_deref())?;
+    // In order down the sort's index where that passes over fewer rows than sorting would take.
+    // PostgreSQL weighs a LIMIT itself; SQLite is told (it reads by region even for the province),
+    // so only there is every project's count (from the kept sums) read beside the page's count.
+    let ordered = super::plan::ordered_index(key.expr).filter(|_| ex.backend() == crate::db::Backend::Sqlite);
+    let everything_sql = if ordered.is_some() {
+        "(SELECT CAST(COALESCE(sum(projects), 0) AS BIGINT) FROM project_sums)"
+    } else {
+        "CAST(0 AS BIGINT)"
+    };
     #[derive(sqlx::FromRow)]
     struct Counts {
         matches: i64,
         everything: i64,
     }
-    // The count first: beside every project's count from the kept sums, it says which way to read.
     let counts_sql = format!(
-        "SELECT (SELECT count(*) FROM projects p WHERE {where_sql}) AS matches,
-                (SELECT CAST(COALESCE(sum(projects), 0) AS BIGINT) FROM project_sums) AS everything"
+        "SELECT (SELECT count(*) FROM projects p WHERE {where_sql}) AS matches, {everything_sql} AS everything"
     );
     let counts: Vec<Counts> = crate::db::fetch_all_binds(ex, &counts_sql, &binds).await?;
     let Counts { matches, everything } = counts.into_iter().next().unwrap_or(Counts { matches: 0, everything: 0 });
-    let key = sort_key(f.sort.as_deref())?;
-    let order = order_by(f.sort.as_deref())?;
     let (after, offset) = match anchor(ex, scopes, set(&f.after)).await? {
         Some(id) => (format!(" AND {}", after_clause(ex.backend(), &key, id)), 0),
         None => (String::new(), crate::db::offset(f.page, PAGE_SIZE)),
     };
-    // In order down the sort's index where that passes over fewer rows than sorting would take.
-    // PostgreSQL weighs a LIMIT itself; SQLite is told (it reads by region even for the province).
-    let index = super::plan::ordered_index(key.expr)
-        .filter(|_| ex.backend() == crate::db::Backend::Sqlite)
+    let index = ordered
         .filter(|_| super::plan::read_in_order(matches, everything, offset + PAGE_SIZE))
         .map(|name| format!("INDEXED BY {name}"))
         .unwrap_or_default();
