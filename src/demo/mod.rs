@@ -14,6 +14,7 @@ pub mod recent;
 pub mod rng;
 pub mod service_appeals;
 pub mod service_data;
+pub mod service_departments;
 
 /// The one password of every demo account (documented in README; demo data only).
 pub const DEMO_PASSWORD: &str = "Zhaoshang@2026";
@@ -97,6 +98,6 @@ pub async fn load_org(db: &Db) -> anyhow::Result<DemoResult> {
         service::add_grant(db, &actor, None, u.id, *role, scope).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         created.push((username.to_string(), format!("{}（{}）", role.label(), name), password));
     }
-    service_data::load_departments(db).await?;
+    service_departments::load_departments(db).await?;
     Ok(DemoResult { created, existing, records: None, service: None })
 }
